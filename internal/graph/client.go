@@ -1,0 +1,158 @@
+// Package graph is the provider's only way to Microsoft Graph. It wraps the
+// parts of msgraph-sdk-go the provider uses (the groups request builders,
+// models and ODataError) behind small typed functions, and owns what every
+// call needs: authentication, retry, structured logging and error
+// conversion. It never imports the Terraform glue.
+//
+// Only the groups and models packages of msgraph-sdk-go are imported, with an
+// adapter from msgraph-sdk-go-core: the SDK's root package imports every
+// request builder of Graph and roughly doubles the cold build.
+package graph
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	absauth "github.com/microsoft/kiota-abstractions-go/authentication"
+	absser "github.com/microsoft/kiota-abstractions-go/serialization"
+	khttp "github.com/microsoft/kiota-http-go"
+	jsonser "github.com/microsoft/kiota-serialization-json-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+)
+
+// sdkVersion is the msgraph-sdk-go version in go.mod, reported in the
+// SdkVersion telemetry header as the SDK's own client would.
+const sdkVersion = "1.89.0"
+
+// Options configure a Client.
+type Options struct {
+	// Endpoint is the Graph service root including the version; checked by
+	// ParseEndpoint.
+	Endpoint string
+	// Credential produces bearer tokens. StaticToken, or any azidentity
+	// credential.
+	Credential azcore.TokenCredential
+	// Scopes requested from Credential; defaults to the endpoint's
+	// "/.default" scope.
+	Scopes []string
+	// UserAgent names the caller, e.g. "terraform-provider-msgraph/1.2.3".
+	UserAgent string
+	// Transport is the HTTP transport under the middleware; nil means a
+	// clone of http.DefaultTransport.
+	Transport http.RoundTripper
+	// RetryBaseDelay is the first backoff step when Graph sends no
+	// Retry-After; zero means one second.
+	RetryBaseDelay time.Duration
+}
+
+// Client performs Graph calls. It is safe for concurrent use.
+type Client struct {
+	adapter    *msgraphcore.GraphRequestAdapterBase
+	groups     *groups.GroupsRequestBuilder
+	credential azcore.TokenCredential
+	scopes     []string
+	// retryBaseDelay also paces waits that are not HTTP retries, such as
+	// waiting for a new conversation to become visible.
+	retryBaseDelay time.Duration
+}
+
+var registerSerializers sync.Once
+
+// NewClient builds a Client. It sends no request.
+func NewClient(opts Options) (*Client, error) {
+	endpoint, err := ParseEndpoint(opts.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Credential == nil {
+		return nil, errors.New("no credential configured")
+	}
+	scopes := opts.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{endpoint.Scheme + "://" + endpoint.Host + "/.default"}
+	}
+	if opts.RetryBaseDelay <= 0 {
+		opts.RetryBaseDelay = time.Second
+	}
+	registerSerializers.Do(func() {
+		// The SDK's root package registers these in its client constructor;
+		// without that package the registration is ours.
+		abs.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return jsonser.NewJsonSerializationWriterFactory() })
+		abs.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return jsonser.NewJsonParseNodeFactory() })
+		// Errors on the second and later pages of a list are otherwise
+		// opaque ApiErrors without Graph's code and request-id.
+		_ = msgraphcore.RegisterError(msgraphcore.PageIteratorErrorRegistryKey, abs.ErrorMappings{
+			"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue,
+		})
+	})
+
+	tokens, err := newTokenProvider(opts.Credential, scopes, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: sdkVersion}
+	transport := opts.Transport
+	if transport == nil {
+		transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	// An explicit list: kiota's default middleware comes out in random order
+	// (it ranges over a map), its compression handler gzips bodies and
+	// mislabels retried ones, and its retry handler re-sends POSTs.
+	product, version := splitUserAgent(opts.UserAgent)
+	middleware := []khttp.Middleware{
+		msgraphcore.NewGraphTelemetryHandler(&clientOptions),
+		khttp.NewUserAgentHandlerWithOptions(&khttp.UserAgentHandlerOptions{
+			Enabled: true, ProductName: product, ProductVersion: version,
+		}),
+		khttp.NewParametersNameDecodingHandler(),
+		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second},
+		loggingMiddleware{},
+	}
+	httpClient := &http.Client{
+		Transport: khttp.NewCustomTransportWithParentTransport(transport, middleware...),
+		// Redirects are not followed: Graph does not redirect these calls,
+		// and following one could carry the request somewhere unexpected.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		// No client-wide timeout: every operation carries its own deadline,
+		// which also bounds retries.
+	}
+	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
+		absauth.NewBaseBearerTokenAuthenticationProvider(tokens), clientOptions, nil, nil, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	adapter.SetBaseUrl(endpoint.String())
+	return &Client{
+		adapter:        adapter,
+		groups:         groups.NewGroupsRequestBuilderInternal(map[string]string{}, adapter),
+		credential:     opts.Credential,
+		scopes:         scopes,
+		retryBaseDelay: opts.RetryBaseDelay,
+	}, nil
+}
+
+// splitUserAgent splits "product/version" for kiota's user agent handler.
+func splitUserAgent(ua string) (product, version string) {
+	if ua == "" {
+		return "terraform-provider-msgraph", "dev"
+	}
+	product, version, found := strings.Cut(ua, "/")
+	if !found {
+		version = "dev"
+	}
+	return product, version
+}
+
+// Endpoint returns the service root the client talks to.
+func (c *Client) Endpoint() *url.URL {
+	u, _ := url.Parse(c.adapter.GetBaseUrl())
+	return u
+}

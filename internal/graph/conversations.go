@@ -1,0 +1,304 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+// ItemBody is a post body. ContentType is "html" or "text".
+type ItemBody struct {
+	ContentType string
+	Content     string
+}
+
+// Recipient is an email address with an optional display name.
+type Recipient struct {
+	Name    string
+	Address string
+}
+
+// NewConversation is what POST /groups/{id}/conversations needs: a topic and
+// the first post of its first thread.
+type NewConversation struct {
+	Topic           string
+	Body            ItemBody
+	NewParticipants []Recipient
+}
+
+// CreatedConversation holds the only things Graph returns on create.
+type CreatedConversation struct {
+	ID       string
+	ThreadID string
+}
+
+// Conversation is a conversation's readable properties.
+type Conversation struct {
+	ID                    string
+	Topic                 string
+	HasAttachments        bool
+	LastDeliveredDateTime time.Time
+	Preview               string
+	UniqueSenders         []string
+}
+
+// Post is one message of a thread.
+type Post struct {
+	ID               string
+	Body             ItemBody
+	From             Recipient
+	Sender           Recipient
+	NewParticipants  []Recipient
+	ReceivedDateTime time.Time
+	HasAttachments   bool
+}
+
+// conversationSelect names exactly what Conversation holds, so Graph sends
+// nothing else.
+var conversationSelect = []string{"id", "topic", "hasAttachments", "lastDeliveredDateTime", "preview", "uniqueSenders"}
+
+// CreateConversation starts a conversation with one thread holding one post.
+// It is sent once: a create that fails after reaching Graph is not repeated
+// here, because Graph may have created the conversation.
+func (c *Client) CreateConversation(ctx context.Context, groupID string, in NewConversation) (CreatedConversation, error) {
+	const op = "create conversation"
+	body := models.NewItemBody()
+	contentType, err := bodyType(in.Body.ContentType)
+	if err != nil {
+		return CreatedConversation{}, &Error{Operation: op, Err: err}
+	}
+	body.SetContentType(&contentType)
+	body.SetContent(&in.Body.Content)
+	post := models.NewPost()
+	post.SetBody(body)
+	if len(in.NewParticipants) > 0 {
+		post.SetNewParticipants(toRecipientables(in.NewParticipants))
+	}
+	thread := models.NewConversationThread()
+	thread.SetPosts([]models.Postable{post})
+	conversation := models.NewConversation()
+	conversation.SetTopic(&in.Topic)
+	conversation.SetThreads([]models.ConversationThreadable{thread})
+
+	ctx, attempts := withAttemptCounter(ctx)
+	created, err := c.groups.ByGroupId(groupID).Conversations().Post(ctx, conversation, nil)
+	if err != nil {
+		return CreatedConversation{}, newError(op, int(attempts.Load()), err)
+	}
+	if created == nil || deref(created.GetId()) == "" {
+		return CreatedConversation{}, &Error{Operation: op, Attempts: int(attempts.Load()),
+			Err: errors.New("Graph answered without a conversation id")}
+	}
+	out := CreatedConversation{ID: *created.GetId()}
+	if threads := created.GetThreads(); len(threads) > 0 && threads[0] != nil {
+		out.ThreadID = deref(threads[0].GetId())
+	}
+	return out, nil
+}
+
+// GetConversation reads one conversation.
+func (c *Client) GetConversation(ctx context.Context, groupID, conversationID string) (Conversation, error) {
+	ctx, attempts := withAttemptCounter(ctx)
+	got, err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Get(ctx,
+		&groups.ItemConversationsConversationItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.ItemConversationsConversationItemRequestBuilderGetQueryParameters{Select: conversationSelect},
+		})
+	if err != nil {
+		return Conversation{}, newError("read conversation", int(attempts.Load()), err)
+	}
+	if got == nil || deref(got.GetId()) == "" {
+		return Conversation{}, &Error{Operation: "read conversation", Attempts: int(attempts.Load()),
+			Err: errors.New("Graph answered without a conversation id")}
+	}
+	return fromConversation(got), nil
+}
+
+// WaitForConversation reads a conversation that was just created. Exchange
+// can answer 404 for a few seconds after a create, so a 404 here means "not
+// yet": it is retried with backoff until ctx's deadline. Other errors end the
+// wait at once.
+func (c *Client) WaitForConversation(ctx context.Context, groupID, conversationID string) (Conversation, error) {
+	delay := c.retryBaseDelay / 4
+	for attempt := 1; ; attempt++ {
+		conversation, err := c.GetConversation(ctx, groupID, conversationID)
+		if err == nil || !IsNotFound(err) {
+			return conversation, err
+		}
+		var ge *Error
+		errors.As(err, &ge)
+		sleep := delay/2 + rand.N(delay/2+1)
+		if !fitsDeadline(ctx, sleep) {
+			ge.Operation = fmt.Sprintf("wait for new conversation to become readable (%d reads)", attempt)
+			return Conversation{}, ge
+		}
+		select {
+		case <-ctx.Done():
+			return Conversation{}, ge
+		case <-time.After(sleep):
+		}
+		delay = min(delay*2, 8*c.retryBaseDelay)
+	}
+}
+
+// DeleteConversation deletes a conversation with its threads and posts.
+func (c *Client) DeleteConversation(ctx context.Context, groupID, conversationID string) error {
+	ctx, attempts := withAttemptCounter(ctx)
+	err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Delete(ctx, nil)
+	return newError("delete conversation", int(attempts.Load()), err)
+}
+
+// FirstPost finds the thread that started a conversation and its first post,
+// which hold what a user wrote in the configuration: used on import only, as
+// posts cannot change once written.
+func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) (threadID string, first Post, err error) {
+	conversation := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID)
+	ctx, attempts := withAttemptCounter(ctx)
+	page, err := conversation.Threads().Get(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.ItemConversationsItemThreadsRequestBuilderGetQueryParameters{Select: []string{"id"}},
+	})
+	if err != nil {
+		return "", Post{}, newError("list conversation threads", int(attempts.Load()), err)
+	}
+	var threadIDs []string
+	iterator, err := msgraphcore.NewPageIterator[models.ConversationThreadable](page, c.adapter, models.CreateConversationThreadCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		return "", Post{}, &Error{Operation: "list conversation threads", Err: err}
+	}
+	if err := iterator.Iterate(ctx, func(t models.ConversationThreadable) bool {
+		threadIDs = append(threadIDs, deref(t.GetId()))
+		return true
+	}); err != nil {
+		return "", Post{}, newError("list conversation threads", int(attempts.Load()), err)
+	}
+
+	// Graph promises no order for threads or posts, so the first post is
+	// the one received earliest across the conversation's threads.
+	found := false
+	for _, id := range threadIDs {
+		posts, err := c.listPosts(ctx, groupID, conversationID, id)
+		if err != nil {
+			return "", Post{}, err
+		}
+		for _, p := range posts {
+			if !found || p.ReceivedDateTime.Before(first.ReceivedDateTime) {
+				threadID, first, found = id, p, true
+			}
+		}
+	}
+	if !found {
+		return "", Post{}, &Error{Operation: "find first post", StatusCode: 404, Code: "ErrorItemNotFound",
+			Message: "the conversation has no posts"}
+	}
+	return threadID, first, nil
+}
+
+func (c *Client) listPosts(ctx context.Context, groupID, conversationID, threadID string) ([]Post, error) {
+	ctx, attempts := withAttemptCounter(ctx)
+	page, err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Threads().
+		ByConversationThreadId(threadID).Posts().Get(ctx, &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetQueryParameters{
+			Select: []string{"id", "body", "from", "sender", "newParticipants", "receivedDateTime", "hasAttachments"},
+		},
+	})
+	if err != nil {
+		return nil, newError("list thread posts", int(attempts.Load()), err)
+	}
+	var posts []Post
+	iterator, err := msgraphcore.NewPageIterator[models.Postable](page, c.adapter, models.CreatePostCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		return nil, &Error{Operation: "list thread posts", Err: err}
+	}
+	if err := iterator.Iterate(ctx, func(p models.Postable) bool {
+		posts = append(posts, fromPost(p))
+		return true
+	}); err != nil {
+		return nil, newError("list thread posts", int(attempts.Load()), err)
+	}
+	return posts, nil
+}
+
+func bodyType(contentType string) (models.BodyType, error) {
+	switch contentType {
+	case "", "html":
+		return models.HTML_BODYTYPE, nil
+	case "text":
+		return models.TEXT_BODYTYPE, nil
+	}
+	return 0, fmt.Errorf("unknown body content type %q (want html or text)", contentType)
+}
+
+func toRecipientables(in []Recipient) []models.Recipientable {
+	out := make([]models.Recipientable, 0, len(in))
+	for _, r := range in {
+		address := models.NewEmailAddress()
+		address.SetAddress(&r.Address)
+		if r.Name != "" {
+			address.SetName(&r.Name)
+		}
+		recipient := models.NewRecipient()
+		recipient.SetEmailAddress(address)
+		out = append(out, recipient)
+	}
+	return out
+}
+
+func fromConversation(c models.Conversationable) Conversation {
+	out := Conversation{
+		ID:            deref(c.GetId()),
+		Topic:         deref(c.GetTopic()),
+		Preview:       deref(c.GetPreview()),
+		UniqueSenders: c.GetUniqueSenders(),
+	}
+	if v := c.GetHasAttachments(); v != nil {
+		out.HasAttachments = *v
+	}
+	if v := c.GetLastDeliveredDateTime(); v != nil {
+		out.LastDeliveredDateTime = v.UTC()
+	}
+	return out
+}
+
+func fromPost(p models.Postable) Post {
+	out := Post{
+		ID:              deref(p.GetId()),
+		From:            fromRecipient(p.GetFrom()),
+		Sender:          fromRecipient(p.GetSender()),
+		NewParticipants: fromRecipients(p.GetNewParticipants()),
+	}
+	if b := p.GetBody(); b != nil {
+		out.Body.Content = deref(b.GetContent())
+		if t := b.GetContentType(); t != nil {
+			out.Body.ContentType = t.String()
+		}
+	}
+	if v := p.GetReceivedDateTime(); v != nil {
+		out.ReceivedDateTime = v.UTC()
+	}
+	if v := p.GetHasAttachments(); v != nil {
+		out.HasAttachments = *v
+	}
+	return out
+}
+
+func fromRecipient(r models.Recipientable) Recipient {
+	if r == nil || r.GetEmailAddress() == nil {
+		return Recipient{}
+	}
+	return Recipient{Name: deref(r.GetEmailAddress().GetName()), Address: deref(r.GetEmailAddress().GetAddress())}
+}
+
+func fromRecipients(in []models.Recipientable) []Recipient {
+	var out []Recipient
+	for _, r := range in {
+		if rr := fromRecipient(r); rr.Address != "" {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
