@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+)
+
+// testAccProtoV6ProviderFactories serves the provider in process to the real
+// CLI that terraform-plugin-testing drives.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"msgraph": providerserver.NewProtocol6WithError(New("test", "test")()),
+}
+
+// Tokens the test emulators accept.
+const (
+	testUserToken = "delegated-test-token"
+	testUserName  = "Megan Bowen"
+)
+
+// testAppToken is an unsigned JWT shaped like an application
+// (client-credentials) token: idtyp "app" and roles, no scp.
+const testAppToken = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." +
+	"eyJpZHR5cCI6ImFwcCIsInJvbGVzIjpbIkdyb3VwLlJlYWRXcml0ZS5BbGwiXSwiYXBwaWQiOiIxMTExMTExMS0xMTExLTExMTEtMTExMS0xMTExMTExMTExMTEifQ."
+
+func TestMain(m *testing.M) {
+	// This kind of machine exports TF_CLI_CONFIG_FILE pointing at a file
+	// that does not exist; the CLI then prints a warning that breaks
+	// terraform-plugin-testing's version check. Point it at an empty file.
+	if cfg := os.Getenv("TF_CLI_CONFIG_FILE"); cfg != "" {
+		if _, err := os.Stat(cfg); err != nil {
+			dir, err := os.MkdirTemp("", "msgraph-cli-config")
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			empty := filepath.Join(dir, "empty.tfrc")
+			if err := os.WriteFile(empty, nil, 0o600); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			os.Setenv("TF_CLI_CONFIG_FILE", empty)
+			code := m.Run()
+			os.RemoveAll(dir)
+			os.Exit(code)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// testEnv is one emulator with the groups a test needs.
+type testEnv struct {
+	server   *emulator.Server
+	endpoint string
+	// group is a Microsoft 365 group; securityGroup has no mailbox.
+	group         emulator.Group
+	securityGroup emulator.Group
+}
+
+func newTestEnv(t *testing.T, opts emulator.Options) *testEnv {
+	t.Helper()
+	if opts.Tokens == nil {
+		opts.Tokens = map[string]emulator.Principal{
+			testUserToken: {DisplayName: testUserName, Address: "megan.bowen@contoso.example"},
+			testAppToken:  {DisplayName: "Provisioning App", AppOnly: true},
+		}
+	}
+	server := emulator.New(opts)
+	endpoint, err := server.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("starting the Graph emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = server.Close() })
+	return &testEnv{
+		server:   server,
+		endpoint: endpoint,
+		group: server.AddGroup(emulator.Group{
+			DisplayName: "Marketing", MailNickname: "marketing", Mail: "marketing@contoso.example",
+			GroupTypes: []string{"Unified"}, MailEnabled: true,
+		}),
+		securityGroup: server.AddGroup(emulator.Group{
+			DisplayName: "VPN Users", MailNickname: "vpnusers", SecurityEnabled: true,
+		}),
+	}
+}
+
+// providerConfig configures the provider for this emulator with a token.
+func (e *testEnv) providerConfig(token string) string {
+	return fmt.Sprintf(`
+provider "msgraph" {
+  endpoint     = %q
+  access_token = %q
+}
+`, e.endpoint, token)
+}
