@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -83,6 +84,8 @@ type config struct {
 	groupName          string
 	readyFile          string
 	verbose            bool
+	faults             emulator.Faults
+	faultStatuses      string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -101,6 +104,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.groupName, "group-name", defaultGroup, "display `name` of the seeded Microsoft 365 group")
 	fs.StringVar(&cfg.readyFile, "ready-file", "", "`path` of a JSON file {endpoint, group_id, pid} written once the emulator listens")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request (method, path, status, duration) to stderr")
+	fs.StringVar(&cfg.faultStatuses, "fault-status", "429,503,504", "comma-separated HTTP `statuses` drawn for injected faults")
+	fs.IntVar(&cfg.faults.Every, "fault-every", 0, "answer every `N`th mailbox request with an injected fault; 0 is off")
+	fs.Float64Var(&cfg.faults.Rate, "fault-rate", 0, "answer this `fraction` of mailbox requests with an injected fault")
+	fs.IntVar(&cfg.faults.RetryAfterSeconds, "fault-retry-after", 1, "Retry-After `seconds` of injected faults; negative sends none")
+	fs.IntVar(&cfg.faults.DropAfterCreateEvery, "drop-after-create-every", 0, "apply every `N`th create, then drop the connection without answering; 0 is off")
+	fs.Float64Var(&cfg.faults.DropAfterCreateRate, "drop-after-create-rate", 0, "apply this `fraction` of creates, then drop the connection without answering")
+	fs.Int64Var(&cfg.faults.Seed, "fault-seed", 1, "`seed` of the fault draws; the same seed and request order give the same faults")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -133,6 +143,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, usageError{errors.New("-page-size must be at least 1")}
 	case strings.TrimSpace(cfg.groupName) == "":
 		return cfg, usageError{errors.New("-group-name must not be empty")}
+	case cfg.faults.Every < 0 || cfg.faults.DropAfterCreateEvery < 0:
+		return cfg, usageError{errors.New("-fault-every and -drop-after-create-every must not be negative")}
+	case cfg.faults.Rate < 0 || cfg.faults.Rate > 1 || cfg.faults.DropAfterCreateRate < 0 || cfg.faults.DropAfterCreateRate > 1:
+		return cfg, usageError{errors.New("-fault-rate and -drop-after-create-rate must be between 0 and 1")}
+	}
+	for _, field := range strings.Split(cfg.faultStatuses, ",") {
+		status, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || status < 400 || status > 599 {
+			return cfg, usageError{fmt.Errorf("-fault-status: %q is not an HTTP error status", field)}
+		}
+		cfg.faults.Statuses = append(cfg.faults.Statuses, status)
 	}
 	return cfg, nil
 }
@@ -159,6 +180,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		PageSize:           cfg.pageSize,
 		Tokens:             tokens,
 		Seed:               cfg.seed,
+		Faults:             cfg.faults,
 	}
 	if cfg.verbose {
 		logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)

@@ -125,6 +125,10 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"negative latency", []string{"-latency", "-1s"}, "-latency"},
 		{"zero page size", []string{"-page-size", "0"}, "-page-size"},
 		{"stray argument", []string{"extra"}, "unexpected"},
+		{"fault rate above one", []string{"-fault-rate", "1.5"}, "between 0 and 1"},
+		{"negative drop every", []string{"-drop-after-create-every", "-2"}, "must not be negative"},
+		{"fault status not an error", []string{"-fault-status", "200"}, "not an HTTP error status"},
+		{"fault status not a number", []string{"-fault-status", "429,soon"}, "not an HTTP error status"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

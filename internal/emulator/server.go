@@ -41,6 +41,9 @@ type Options struct {
 	Seed int64
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Faults are injected into mailbox requests from the start; SetFaults
+	// changes them later.
+	Faults Faults
 	// LogRequest, when set, is called once per request after it is answered.
 	// It exists for the standalone command's -v flag.
 	LogRequest func(method, path string, status int, elapsed time.Duration)
@@ -49,8 +52,9 @@ type Options struct {
 // Server is an in-memory Graph v1.0 endpoint. It implements http.Handler and
 // serves paths under /v1.0/. All methods are safe for concurrent use.
 type Server struct {
-	opts  Options
-	store *store
+	opts   Options
+	store  *store
+	faults faultInjector
 
 	latency            atomic.Int64 // time.Duration
 	invisibleFor       atomic.Int64 // time.Duration
@@ -96,6 +100,7 @@ func New(opts Options) *Server {
 	s.SetLatency(opts.Latency)
 	s.SetInvisibleFor(opts.InvisibleFor)
 	s.SetMailboxConcurrency(opts.MailboxConcurrency)
+	s.SetFaults(opts.Faults)
 	return s
 }
 
@@ -256,8 +261,25 @@ func (s *Server) serve(c *call) {
 		return
 	}
 	c.query = q
+	if rt.inMailbox() {
+		if fault := s.faults.statusFault(); fault != nil {
+			s.count("faults.status")
+			c.writeError(fault)
+			return
+		}
+	}
+	drop := (op.kind == "conversations.create" || op.kind == "threads.create") && s.faults.dropAfterCreate()
+	if drop {
+		c.w = &statusWriter{ResponseWriter: &discardWriter{header: http.Header{}}, server: s}
+	}
 	if err := op.handle(s, c); err != nil {
 		c.writeError(err)
+	}
+	if drop {
+		// The create is applied; now the connection goes down before any
+		// answer, and the client cannot tell whether it worked.
+		s.count("faults.dropped")
+		panic(http.ErrAbortHandler)
 	}
 }
 
