@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
 )
 
 var (
@@ -75,5 +77,5 @@ func (v Content) StringSemanticEquals(_ context.Context, newValuable basetypes.S
 	if v.IsNull() || v.IsUnknown() || newValue.IsNull() || newValue.IsUnknown() {
 		return false, diags
 	}
-	return SemanticallyEqual(v.ValueString(), newValue.ValueString()), diags
+	return graph.SameBodyContent(v.ValueString(), newValue.ValueString()), diags
 }

@@ -1,9 +1,6 @@
-package htmlbody
+package graph
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 const exchangeHead = "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head>"
 
@@ -25,50 +22,23 @@ func TestUnwrap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := Unwrap(tt.in); got != tt.want {
-				t.Errorf("Unwrap(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := UnwrapHTML(tt.in); got != tt.want {
+				t.Errorf("UnwrapHTML(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
 }
 
-func TestSemanticEquals(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		a, b Content
-		want bool
-	}{
-		{"identical", NewContent("<p>x</p>"), NewContent("<p>x</p>"), true},
-		{"rewrapped by exchange", NewContent("<p>x</p>"), NewContent(exchangeHead + "<body><div><p>x</p></div></body></html>"), true},
-		{"heredoc newline and CRLF", NewContent("<p>x</p>\n<p>y</p>\n"), NewContent(exchangeHead + "<body><div><p>x</p>\r\n<p>y</p></div></body></html>"), true},
-		{"different content", NewContent("<p>x</p>"), NewContent(exchangeHead + "<body><div><p>y</p></div></body></html>"), false},
-		{"null is never equal", NewContentNull(), NewContent(""), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, diags := tt.a.StringSemanticEquals(context.Background(), tt.b)
-			if diags.HasError() {
-				t.Fatalf("unexpected diagnostics: %v", diags)
-			}
-			if got != tt.want {
-				t.Errorf("StringSemanticEquals(%q, %q) = %v, want %v", tt.a.ValueString(), tt.b.ValueString(), got, tt.want)
-			}
-		})
-	}
-}
-
-func FuzzUnwrap(f *testing.F) {
+func FuzzUnwrapHTML(f *testing.F) {
 	f.Add(exchangeHead + "<body><div><p>x</p></div></body></html>")
 	f.Add("<div><div></div>")
 	f.Add("</div><div>")
 	f.Fuzz(func(t *testing.T, s string) {
-		got := Unwrap(s)
+		got := UnwrapHTML(s)
 		if len(got) > len(s) {
-			t.Fatalf("Unwrap grew its input: %q -> %q", s, got)
+			t.Fatalf("UnwrapHTML grew its input: %q -> %q", s, got)
 		}
-		if !SemanticallyEqual(s, s) {
+		if !SameBodyContent(s, s) {
 			t.Fatalf("%q is not equal to itself", s)
 		}
 	})
