@@ -29,20 +29,12 @@ func (g Group) IsMicrosoft365() bool {
 func (c *Client) GetGroup(ctx context.Context, groupID string) (Group, error) {
 	ctx, attempts := withAttemptCounter(ctx)
 	got, err := c.groups.ByGroupId(groupID).Get(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{
-			Select: []string{"id", "displayName", "mail", "mailNickname", "groupTypes"},
-		},
+		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: groupSelect},
 	})
 	if err != nil {
 		return Group{}, newError("read group", int(attempts.Load()), err)
 	}
-	return Group{
-		ID:           deref(got.GetId()),
-		DisplayName:  deref(got.GetDisplayName()),
-		Mail:         deref(got.GetMail()),
-		MailNickname: deref(got.GetMailNickname()),
-		GroupTypes:   got.GetGroupTypes(),
-	}, nil
+	return fromGroup(got), nil
 }
 
 // ExplainCreateFailure turns a failed create into advice. Graph's own answer
@@ -53,10 +45,10 @@ func (c *Client) GetGroup(ctx context.Context, groupID string) (Group, error) {
 func (c *Client) ExplainCreateFailure(ctx context.Context, groupID string, createErr error) string {
 	switch StatusCode(createErr) {
 	case http.StatusUnauthorized:
-		return "Graph did not accept the access token: it is missing, expired, or issued for another audience than this Graph endpoint. Get a fresh token for Microsoft Graph."
+		return c.unauthorizedAdvice()
 	case http.StatusForbidden:
 		if c.tokenIsAppOnly(ctx) {
-			return "Creating conversations needs a delegated (user) token: Microsoft Graph does not let applications (client credentials) create group conversations. Sign in as a user (for example with the Azure CLI) or configure an access_token obtained for a signed-in user with Group.ReadWrite.All."
+			return appOnlyCreateAdvice
 		}
 		return fmt.Sprintf("The signed-in user may not post to group %s: make sure the user is a member of the group (or an owner) and the token carries Group.ReadWrite.All or Group-Conversation.ReadWrite.All.", groupID)
 	case http.StatusNotFound, http.StatusBadRequest:

@@ -21,3 +21,13 @@ func guidValidator() validator.String {
 func emailValidator() validator.String {
 	return stringvalidator.RegexMatches(emailPattern, "must be an email address such as adele@contoso.com")
 }
+
+// graphIDPattern matches an Exchange id as Graph returns it (URL-safe base64
+// with "=" padding, possibly percent-encoded): it is opaque, but it never
+// holds "/" or white space, which is what makes "/"-separated import ids
+// safe to split.
+var graphIDPattern = regexp.MustCompile(`^[^/\s]+$`)
+
+func graphIDValidator(what string) validator.String {
+	return stringvalidator.RegexMatches(graphIDPattern, "must be a "+what+" id as Graph returns it, without \"/\" or white space")
+}

@@ -1,0 +1,2 @@
+# A thread is identified by its group's object id, its conversation id and the thread id.
+terraform import msgraph_group_conversation_thread.budget "00000000-0000-0000-0000-000000000000/AAQkAGRhZmRhMWM3LTYwZTktNDZmYy1hNWU1LThhZWU4NzI2YTEyZgAQADamkjVbzvRKnUq1oBRdwhk=/AAQkAGRhZmRhMWM3LTYwZTktNDZmYy1hNWU1LThhZWU4NzI2YTEyZgMkABAANqaSNVvO9EqdSrWgFF3CGRAANqaSNVvO9EqdSrWgFF3CGQ=="

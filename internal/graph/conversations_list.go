@@ -1,0 +1,24 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+// ListConversations lists every conversation of a group, following
+// @odata.nextLink to the end. It sends no $top: Graph documents none for this
+// list (graph-conversations.md §3.3), so the service's own page size is
+// used. Graph promises no order.
+func (c *Client) ListConversations(ctx context.Context, groupID string) ([]Conversation, error) {
+	const op = "list conversations"
+	ctx, attempts := withAttemptCounter(ctx)
+	page, err := c.groups.ByGroupId(groupID).Conversations().Get(ctx, &groups.ItemConversationsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.ItemConversationsRequestBuilderGetQueryParameters{Select: conversationSelect},
+	})
+	if err != nil {
+		return nil, newError(op, int(attempts.Load()), err)
+	}
+	return collectPages(ctx, c, op, attempts, page, models.CreateConversationCollectionResponseFromDiscriminatorValue, fromConversation)
+}

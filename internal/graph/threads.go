@@ -1,0 +1,182 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+)
+
+// NewThread is what POST /groups/{id}/conversations/{id}/threads needs: the
+// topic and the thread's first post, with the thread's recipients.
+type NewThread struct {
+	Topic        string
+	Body         ItemBody
+	ToRecipients []Recipient
+	CcRecipients []Recipient
+}
+
+// Thread is a conversation thread's readable properties, recipients
+// included.
+type Thread struct {
+	ID                    string
+	Topic                 string
+	IsLocked              bool
+	ToRecipients          []Recipient
+	CcRecipients          []Recipient
+	HasAttachments        bool
+	LastDeliveredDateTime time.Time
+	Preview               string
+	UniqueSenders         []string
+}
+
+// threadSelect names exactly what Thread holds. Graph returns toRecipients
+// and ccRecipients only when $select names them (graph-conversations.md §4).
+var threadSelect = []string{"id", "topic", "isLocked", "toRecipients", "ccRecipients",
+	"hasAttachments", "lastDeliveredDateTime", "preview", "uniqueSenders"}
+
+// CreateThread adds a thread with one post to an existing conversation and
+// returns the thread's id, the only thing Graph answers with. Like
+// CreateConversation it is sent once: a create that fails after reaching
+// Graph is not repeated here, because Graph may have created the thread.
+func (c *Client) CreateThread(ctx context.Context, groupID, conversationID string, in NewThread) (string, error) {
+	const op = "create thread"
+	post, err := newPost(in.Body)
+	if err != nil {
+		return "", &Error{Operation: op, Err: err}
+	}
+	thread := models.NewConversationThread()
+	thread.SetTopic(&in.Topic)
+	thread.SetPosts([]models.Postable{post})
+	if len(in.ToRecipients) > 0 {
+		thread.SetToRecipients(toRecipientables(in.ToRecipients))
+	}
+	if len(in.CcRecipients) > 0 {
+		thread.SetCcRecipients(toRecipientables(in.CcRecipients))
+	}
+
+	ctx, attempts := withAttemptCounter(ctx)
+	created, err := c.threads(groupID, conversationID).Post(ctx, thread, nil)
+	if err != nil {
+		return "", newError(op, int(attempts.Load()), err)
+	}
+	if created == nil || deref(created.GetId()) == "" {
+		return "", &Error{Operation: op, Attempts: int(attempts.Load()), Err: errors.New("Graph answered without a thread id")}
+	}
+	return *created.GetId(), nil
+}
+
+// GetThread reads one thread of a conversation, recipients included.
+func (c *Client) GetThread(ctx context.Context, groupID, conversationID, threadID string) (Thread, error) {
+	const op = "read thread"
+	ctx, attempts := withAttemptCounter(ctx)
+	got, err := c.threads(groupID, conversationID).ByConversationThreadId(threadID).Get(ctx,
+		&groups.ItemConversationsItemThreadsConversationThreadItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.ItemConversationsItemThreadsConversationThreadItemRequestBuilderGetQueryParameters{Select: threadSelect},
+		})
+	if err != nil {
+		return Thread{}, newError(op, int(attempts.Load()), err)
+	}
+	if got == nil || deref(got.GetId()) == "" {
+		return Thread{}, &Error{Operation: op, Attempts: int(attempts.Load()), Err: errors.New("Graph answered without a thread id")}
+	}
+	return fromThread(got), nil
+}
+
+// WaitForThread reads a thread that was just created, waiting out the 404s
+// Exchange can answer for a while after a create.
+func (c *Client) WaitForThread(ctx context.Context, groupID, conversationID, threadID string) (Thread, error) {
+	return waitUntilReadable(ctx, c, "thread", func(ctx context.Context) (Thread, error) {
+		return c.GetThread(ctx, groupID, conversationID, threadID)
+	})
+}
+
+// SetThreadLocked locks or unlocks a thread: isLocked is the one property of
+// a thread Graph can change. A locked thread takes no new posts. Graph's
+// answer to the PATCH carries nothing to rely on; read the thread again to
+// see the result.
+func (c *Client) SetThreadLocked(ctx context.Context, groupID, conversationID, threadID string, locked bool) error {
+	patch := models.NewConversationThread()
+	patch.SetIsLocked(&locked)
+	ctx, attempts := withAttemptCounter(ctx)
+	_, err := c.threads(groupID, conversationID).ByConversationThreadId(threadID).Patch(ctx, patch, nil)
+	return newError("update thread", int(attempts.Load()), err)
+}
+
+// DeleteThread deletes a thread with its posts. Graph deletes a conversation
+// whose last thread is deleted.
+func (c *Client) DeleteThread(ctx context.Context, groupID, conversationID, threadID string) error {
+	ctx, attempts := withAttemptCounter(ctx)
+	err := c.threads(groupID, conversationID).ByConversationThreadId(threadID).Delete(ctx, nil)
+	return newError("delete thread", int(attempts.Load()), err)
+}
+
+// ListThreadPosts lists a thread's posts in the order Graph returns them,
+// following every page.
+func (c *Client) ListThreadPosts(ctx context.Context, groupID, conversationID, threadID string) ([]Post, error) {
+	return c.listPosts(ctx, groupID, conversationID, threadID)
+}
+
+// FirstThreadPost finds the post that started a thread, which holds what a
+// user wrote in the configuration: used on import only, as posts cannot
+// change once written. Graph promises no order, so it is the post received
+// earliest; of posts received in the same second, the one listed first.
+func (c *Client) FirstThreadPost(ctx context.Context, groupID, conversationID, threadID string) (Post, error) {
+	posts, err := c.listPosts(ctx, groupID, conversationID, threadID)
+	if err != nil {
+		return Post{}, err
+	}
+	if len(posts) == 0 {
+		return Post{}, &Error{Operation: "find first post", StatusCode: 404, Code: "ErrorItemNotFound",
+			Message: "the thread has no posts"}
+	}
+	first := posts[0]
+	for _, p := range posts[1:] {
+		if p.ReceivedDateTime.Before(first.ReceivedDateTime) {
+			first = p
+		}
+	}
+	return first, nil
+}
+
+func (c *Client) threads(groupID, conversationID string) *groups.ItemConversationsItemThreadsRequestBuilder {
+	return c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Threads()
+}
+
+// newPost is a post with a body and nothing else, as a new thread's first
+// post.
+func newPost(in ItemBody) (models.Postable, error) {
+	contentType, err := bodyType(in.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	body := models.NewItemBody()
+	body.SetContentType(&contentType)
+	body.SetContent(&in.Content)
+	post := models.NewPost()
+	post.SetBody(body)
+	return post, nil
+}
+
+func fromThread(t models.ConversationThreadable) Thread {
+	out := Thread{
+		ID:            deref(t.GetId()),
+		Topic:         deref(t.GetTopic()),
+		ToRecipients:  fromRecipients(t.GetToRecipients()),
+		CcRecipients:  fromRecipients(t.GetCcRecipients()),
+		Preview:       deref(t.GetPreview()),
+		UniqueSenders: t.GetUniqueSenders(),
+	}
+	if v := t.GetIsLocked(); v != nil {
+		out.IsLocked = *v
+	}
+	if v := t.GetHasAttachments(); v != nil {
+		out.HasAttachments = *v
+	}
+	if v := t.GetLastDeliveredDateTime(); v != nil {
+		out.LastDeliveredDateTime = v.UTC()
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/htmlbody"
+)
+
+// The conversions in this file turn what Graph returns for posts and
+// recipients into the attribute values of resources and data sources, so
+// that every resource that imports a post reads it back the same way.
+
+// importedBody is a post body as the user would have written it in a
+// configuration: an empty content type is Graph's default, html, and the
+// HTML document Exchange wraps a body in is removed.
+func importedBody(body graph.ItemBody) (types.Object, diag.Diagnostics) {
+	contentType := body.ContentType
+	if contentType == "" {
+		contentType = "html"
+	}
+	content := body.Content
+	if contentType == "html" {
+		content = htmlbody.Unwrap(content)
+	}
+	return types.ObjectValue(itemBodyAttrTypes, map[string]attr.Value{
+		"content_type": types.StringValue(contentType),
+		"content":      htmlbody.NewContent(content),
+	})
+}
+
+// recipientListValue is a list of recipient objects, or null for none: an
+// optional list left out of a configuration is null, so an empty list from
+// Graph must be too.
+func recipientListValue(recipients []graph.Recipient) (types.List, diag.Diagnostics) {
+	elementType := types.ObjectType{AttrTypes: recipientAttrTypes}
+	if len(recipients) == 0 {
+		return types.ListNull(elementType), nil
+	}
+	var diags diag.Diagnostics
+	elements := make([]attr.Value, 0, len(recipients))
+	for _, r := range recipients {
+		element, d := recipientValue(r)
+		diags.Append(d...)
+		elements = append(elements, element)
+	}
+	list, d := types.ListValue(elementType, elements)
+	diags.Append(d...)
+	return list, diags
+}
+
+// recipientValue is one recipient object, or null when Graph sent none.
+func recipientValue(r graph.Recipient) (types.Object, diag.Diagnostics) {
+	if r.Address == "" && r.Name == "" {
+		return types.ObjectNull(recipientAttrTypes), nil
+	}
+	return types.ObjectValue(recipientAttrTypes, map[string]attr.Value{
+		"address": stringOrNull(r.Address),
+		"name":    stringOrNull(r.Name),
+	})
+}
+
+// recipientsFromList converts a configured list of recipients for Graph.
+func recipientsFromList(ctx context.Context, list types.List) ([]graph.Recipient, diag.Diagnostics) {
+	if list.IsNull() || list.IsUnknown() {
+		return nil, nil
+	}
+	var models []recipientModel
+	diags := list.ElementsAs(ctx, &models, false)
+	out := make([]graph.Recipient, 0, len(models))
+	for _, m := range models {
+		out = append(out, graph.Recipient{Address: m.Address.ValueString(), Name: m.Name.ValueString()})
+	}
+	return out, diags
+}
+
+// timeValue formats a Graph time as RFC 3339 in UTC, or null when Graph
+// gave none.
+func timeValue(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// stringListValue is a list of strings that is empty rather than null when
+// Graph sent none, as computed lists are.
+func stringListValue(ctx context.Context, values []string) (types.List, diag.Diagnostics) {
+	return types.ListValueFrom(ctx, types.StringType, nonNil(values))
+}
