@@ -6,15 +6,7 @@ terraform {
   }
 }
 
-# Real Microsoft Graph with a delegated token fetched by the pipeline, for
-# example `az account get-access-token --resource-type ms-graph`.
-provider "msgraph" {
-  # endpoint defaults to https://graph.microsoft.com/v1.0
-  # access_token can also come from ARM_ACCESS_TOKEN.
-  access_token = var.graph_token
-}
-
-variable "graph_token" {
-  type      = string
-  sensitive = true
-}
+# Signed in as the user logged in to the Azure CLI: run `az login` first.
+# use_cli is on by default, so an empty block is enough, and the CLI's user
+# token is the delegated token that creating conversations needs.
+provider "msgraph" {}

@@ -17,7 +17,8 @@ import (
 // StaticToken is a credential that always returns the same bearer token, for
 // pipelines that fetch a delegated token themselves. It satisfies
 // azcore.TokenCredential so it plugs into the same place as azidentity's
-// credentials.
+// credentials. The provider's access_token goes through internal/auth,
+// which has its own twin, so that package needs nothing from this one.
 type StaticToken string
 
 // GetToken returns the token as is. Its expiry is unknown to us, so it is
@@ -68,6 +69,28 @@ func (p *tokenProvider) GetAllowedHostsValidator() *absauth.AllowedHostsValidato
 func tokenRequest(scopes []string) policy.TokenRequestOptions {
 	return policy.TokenRequestOptions{Scopes: scopes}
 }
+
+// unauthorizedAdvice explains a 401: Graph refused the token itself.
+func (c *Client) unauthorizedAdvice() string {
+	audience := "Microsoft Graph"
+	if len(c.scopes) > 0 {
+		audience = strings.TrimSuffix(c.scopes[0], "/.default")
+	}
+	return "Graph did not accept the access token: it is missing, expired, or issued for another audience than " + audience +
+		". A static access_token must be fresh and issued for that audience (for example by " +
+		"\"az account get-access-token --resource-type ms-graph\"); with the other sign-in methods, check that environment " +
+		"names the cloud of your tenant."
+}
+
+// appOnlyCreateAdvice explains a 403 on create with an application token.
+// Every sign-in method but the Azure CLI and a user's access_token yields
+// one, so it says which to switch to.
+const appOnlyCreateAdvice = "Creating conversations needs a delegated (user) token: Microsoft Graph does not let " +
+	"applications create group conversations or threads, and client certificates, client secrets, OIDC federation and " +
+	"managed identities all sign in as an application. Sign in as a user instead: run \"az login\" and let the provider " +
+	"use the Azure CLI (use_cli, on by default, is used when none of access_token, client_certificate, client_secret, " +
+	"use_oidc and use_msi is set), or set access_token to a token issued to a signed-in user with Group.ReadWrite.All, " +
+	"for example by \"az account get-access-token --resource-type ms-graph\"."
 
 // tokenClaims are the JWT claims that tell a delegated token from an
 // application (client credentials) token.

@@ -6,29 +6,33 @@ package provider
 import (
 	"context"
 	"os"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/auth"
 	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
 )
 
 // Address is where the provider is published.
 const Address = "registry.terraform.io/seed40294029/msgraph"
 
-// Environment variables read when the provider block leaves an attribute out.
-const (
-	envEndpoint    = "ARM_MSGRAPH_ENDPOINT"
-	envAccessToken = "ARM_ACCESS_TOKEN"
-)
+// envEndpoint is read when the provider block leaves endpoint out. The
+// sign-in attributes' variables are listed in internal/auth.
+const envEndpoint = "ARM_MSGRAPH_ENDPOINT"
 
-var _ provider.Provider = &msgraphProvider{}
+var (
+	_ provider.Provider                   = &msgraphProvider{}
+	_ provider.ProviderWithValidateConfig = &msgraphProvider{}
+)
 
 // New returns a constructor of the provider, as providerserver expects.
 func New(version, commit string) func() provider.Provider {
@@ -40,12 +44,33 @@ func New(version, commit string) func() provider.Provider {
 type msgraphProvider struct {
 	version string
 	commit  string
+	// authOptions reach the credentials' HTTP requests. Only tests set
+	// them, to trust a fake identity service on loopback; production uses
+	// the zero value.
+	authOptions auth.Options
+	// timing shortens the Graph client's waits. Only tests set it, so that
+	// a 30-second visibility grace does not dominate every run; production
+	// uses the zero value (the Graph layer's defaults).
+	timing clientTiming
+}
+
+// clientTiming holds the Graph client's pacing; zero values mean defaults.
+type clientTiming struct {
+	retryBaseDelay  time.Duration
+	visibilityGrace time.Duration
 }
 
 type msgraphProviderModel struct {
-	Endpoint    types.String `tfsdk:"endpoint"`
-	AccessToken types.String `tfsdk:"access_token"`
+	Endpoint                      types.String `tfsdk:"endpoint"`
+	MaxConcurrentRequestsPerGroup types.Int64  `tfsdk:"max_concurrent_requests_per_group"`
+	// signInModel holds access_token and the other sign-in attributes
+	// (provider_auth.go).
+	signInModel
 }
+
+// defaultMaxConcurrentRequestsPerGroup is Exchange's own limit: 4 requests
+// in flight per app and mailbox, the fifth answered with 429.
+const defaultMaxConcurrentRequestsPerGroup = 4
 
 func (p *msgraphProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "msgraph"
@@ -57,19 +82,41 @@ func (p *msgraphProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 		MarkdownDescription: "Manages Microsoft Graph group conversations: the announcement and discussion threads of Microsoft 365 groups.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "The Microsoft Graph service root, including the version. Defaults to `" + graph.DefaultEndpoint +
-					"`; can also be set with the `" + envEndpoint + "` environment variable. Plain `http://` is accepted only for " +
+				MarkdownDescription: "The Microsoft Graph service root, including the version. Defaults to the Graph of `environment` " +
+					"(`" + graph.DefaultEndpoint + "` for `global`); can also be set with the `" + envEndpoint + "` environment " +
+					"variable. Set it for a proxy or an emulator: requests go there and the token is sent to no other host, but " +
+					"tokens are still requested for the Graph audience of `environment`. Plain `http://` is accepted only for " +
 					"loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), for example the bundled Graph emulator.",
 				Optional: true,
 			},
-			"access_token": schema.StringAttribute{
-				MarkdownDescription: "A bearer token for Microsoft Graph, used as is. Creating conversations needs a delegated " +
-					"(user) token. Can also be set with the `" + envAccessToken + "` environment variable.",
-				Optional:  true,
-				Sensitive: true,
+			"max_concurrent_requests_per_group": schema.Int64Attribute{
+				MarkdownDescription: "How many Graph requests the provider keeps in flight per group mailbox; more wait their turn " +
+					"in the provider. Exchange serves at most 4 concurrent requests per application and mailbox and answers " +
+					"the rest with `429 Too Many Requests`, so the default of `4` lets `terraform apply -parallelism=10` on " +
+					"one group run without throttling. Lower it when other tools use the same application against the same " +
+					"groups; `0` removes the limit.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 		},
 	}
+	for name, attribute := range signInAttributes() {
+		resp.Schema.Attributes[name] = attribute
+	}
+}
+
+// ValidateConfig reports wrong combinations of sign-in settings when
+// Terraform validates or plans, before anything is signed in. Files are read
+// in Configure.
+func (p *msgraphProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var config msgraphProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || config.signInModel.unknown() {
+		return
+	}
+	cfg, diags := config.signInModel.authConfig()
+	resp.Diagnostics.Append(diags...)
+	addProblems(&resp.Diagnostics, auth.Check(cfg))
 }
 
 func (p *msgraphProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -78,60 +125,83 @@ func (p *msgraphProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if config.Endpoint.IsUnknown() || config.AccessToken.IsUnknown() {
+	if config.Endpoint.IsUnknown() || config.signInModel.unknown() {
 		// Values that come from other resources are known only at apply;
 		// the resources report the missing client if they are reached.
 		tflog.Debug(ctx, "Provider configuration is not yet known; deferring client creation")
 		return
 	}
 
-	endpoint := stringOrEnv(config.Endpoint, envEndpoint, graph.DefaultEndpoint)
+	cfg, diags := config.signInModel.authConfig()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Resolve reads the files the settings name and picks the sign-in
+	// method (access_token, client certificate, client secret, OIDC,
+	// managed identity, Azure CLI: the first configured wins).
+	selection, problems := auth.Resolve(cfg)
+	addProblems(&resp.Diagnostics, problems)
+	cloud, ok := auth.LookupCloud(cfg.Environment)
+	if !ok {
+		return
+	}
+	endpoint := stringOrEnv(config.Endpoint, envEndpoint, cloud.GraphEndpoint())
 	if _, err := graph.ParseEndpoint(endpoint); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Graph Endpoint",
-			"The endpoint "+err.Error()+". Set endpoint (or "+envEndpoint+") to the Graph service root, such as "+graph.DefaultEndpoint+".")
-	}
-	credential, credentialPath, ok := p.credential(config)
-	if !ok {
-		resp.Diagnostics.AddAttributeError(credentialPath, "Missing Microsoft Graph Credentials",
-			"No credentials are configured. Set access_token in the provider block, or the "+envAccessToken+
-				" environment variable, to a Microsoft Graph token of a signed-in user.")
+			"The endpoint "+err.Error()+". Set endpoint (or "+envEndpoint+") to the Graph service root, such as "+cloud.GraphEndpoint()+".")
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	credential, err := selection.Credential(p.authOptions)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Set Up Sign-In", err.Error())
+		return
+	}
 
+	perGroup := int64(defaultMaxConcurrentRequestsPerGroup)
+	if !config.MaxConcurrentRequestsPerGroup.IsNull() {
+		perGroup = config.MaxConcurrentRequestsPerGroup.ValueInt64()
+	}
 	client, err := graph.NewClient(graph.Options{
 		Endpoint:   endpoint,
 		Credential: credential,
-		UserAgent:  "terraform-provider-msgraph/" + p.version,
+		// The environment's audience even with a custom endpoint: that is a
+		// proxy or an emulator standing in for the environment's Graph.
+		Scopes:                        []string{cloud.Scope()},
+		UserAgent:                     "terraform-provider-msgraph/" + p.version,
+		MaxConcurrentRequestsPerGroup: int(perGroup),
+		RetryBaseDelay:                p.timing.retryBaseDelay,
+		VisibilityGrace:               p.timing.visibilityGrace,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Microsoft Graph Client", err.Error())
 		return
 	}
-	tflog.Info(ctx, "Configured Microsoft Graph client", map[string]any{"endpoint": endpoint, "provider_version": p.version, "commit": p.commit})
+	// Only the method's name is logged: never a value of a setting.
+	tflog.Info(ctx, "Configured Microsoft Graph client", map[string]any{
+		"endpoint": endpoint, "environment": cloud.Name, "sign_in_method": string(selection.Method),
+		"provider_version": p.version, "commit": p.commit, "max_concurrent_requests_per_group": perGroup,
+	})
 	resp.ResourceData = client
 	resp.DataSourceData = client
-}
-
-// credential picks the credential to sign requests with. Each way of
-// signing in is one case here, tried in a documented order; the static
-// access token is the only one so far.
-func (p *msgraphProvider) credential(config msgraphProviderModel) (azcore.TokenCredential, path.Path, bool) {
-	if token := stringOrEnv(config.AccessToken, envAccessToken, ""); token != "" {
-		return graph.StaticToken(token), path.Root("access_token"), true
-	}
-	return nil, path.Root("access_token"), false
 }
 
 func (p *msgraphProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewGroupConversationResource,
+		NewGroupConversationThreadResource,
 	}
 }
 
 func (p *msgraphProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewGroupDataSource,
+		NewGroupConversationDataSource,
+		NewGroupConversationsDataSource,
+		NewGroupConversationPostsDataSource,
+	}
 }
 
 // stringOrEnv returns the configured value, else the environment variable,

@@ -1,0 +1,143 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+)
+
+// recordingCredential hands out a fixed token and remembers the scopes it
+// was asked for.
+type recordingCredential struct {
+	token string
+	err   error
+	mu    sync.Mutex
+	asked [][]string
+}
+
+func (c *recordingCredential) GetToken(_ context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.asked = append(c.asked, slices.Clone(opts.Scopes))
+	return azcore.AccessToken{Token: c.token}, c.err
+}
+
+// With a custom endpoint (an emulator or a proxy), the token is still asked
+// for the audience the caller names, not for the endpoint's host.
+func TestCustomEndpointKeepsTheGivenAudience(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{})
+	cred := &recordingCredential{token: testToken}
+	c, err := NewClient(Options{Endpoint: env.endpoint, Credential: cred, Scopes: []string{"https://graph.microsoft.us/.default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetGroup(testContext(t), env.group.ID); err != nil {
+		t.Fatal(err)
+	}
+	cred.mu.Lock()
+	defer cred.mu.Unlock()
+	if len(cred.asked) == 0 {
+		t.Fatal("the credential was never asked")
+	}
+	for _, scopes := range cred.asked {
+		if !slices.Equal(scopes, []string{"https://graph.microsoft.us/.default"}) {
+			t.Fatalf("asked for %v", scopes)
+		}
+	}
+}
+
+// The allowed hosts are exactly the endpoint's host: with a proxy endpoint,
+// not even the real Graph host of the environment gets the token, nor the
+// login authority. kiota compares host names only, so another port on the
+// same host is the same host.
+func TestTokenGoesOnlyToTheCustomEndpointHost(t *testing.T) {
+	t.Parallel()
+	endpoint, _ := url.Parse("https://graph-proxy.contoso.example:8443/v1.0")
+	p, err := newTokenProvider(StaticToken("secret"), []string{"https://graph.microsoft.com/.default"}, endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for raw, want := range map[string]string{
+		"https://graph-proxy.contoso.example:8443/v1.0/groups":   "secret",
+		"https://graph-proxy.contoso.example/v1.0/groups":        "secret",
+		"https://GRAPH-PROXY.contoso.example:8443/v1.0/groups":   "secret",
+		"https://graph.microsoft.com/v1.0/groups":                "",
+		"https://login.microsoftonline.com/common/oauth2/token":  "",
+		"https://graph-proxy.contoso.example.evil.example/v1.0/": "",
+		"https://contoso.example/v1.0/groups":                    "",
+	} {
+		u, _ := url.Parse(raw)
+		got, err := p.GetAuthorizationToken(context.Background(), u, nil)
+		if err != nil || got != want {
+			t.Errorf("token for %s = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	if hosts := p.GetAllowedHostsValidator().GetAllowedHosts(); len(hosts) != 1 || !hosts["graph-proxy.contoso.example"] {
+		t.Errorf("allowed hosts %v", hosts)
+	}
+}
+
+// A request the credential cannot sign fails with the credential's own
+// error, and never reaches Graph without a token.
+func TestCredentialFailureStopsTheRequest(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{})
+	var sent int
+	transport := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		sent++
+		return http.DefaultTransport.RoundTrip(req)
+	})
+	cred := &recordingCredential{err: errors.New("signing in with the Azure CLI failed: not logged in")}
+	c, err := NewClient(Options{Endpoint: env.endpoint, Credential: cred, Transport: transport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetGroup(testContext(t), env.group.ID)
+	if err == nil || !strings.Contains(err.Error(), "signing in with the Azure CLI failed") {
+		t.Fatalf("GetGroup error %v", err)
+	}
+	if sent != 0 {
+		t.Fatalf("%d requests went out without a token", sent)
+	}
+}
+
+// The 401 advice names the audience the provider signs in for, and the 403
+// advice for an application token names the ways to a delegated one.
+func TestCreateFailureAdviceNamesTheWayOut(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{})
+	ctx := testContext(t)
+	for _, tt := range []struct {
+		token string
+		want  []string
+	}{
+		{"not-a-token-the-emulator-knows", []string{"missing, expired, or issued for another audience than https://graph.microsoft.us", "environment"}},
+		{testAppToken, []string{"needs a delegated (user) token", `"az login"`, "use_cli", "access_token", "client_secret", "use_msi"}},
+	} {
+		c, err := NewClient(Options{Endpoint: env.endpoint, Credential: StaticToken(tt.token), Scopes: []string{"https://graph.microsoft.us/.default"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.CreateConversation(ctx, env.group.ID, NewConversation{Topic: "t", Body: ItemBody{ContentType: "text", Content: "x"}})
+		if err == nil {
+			t.Fatal("create with a bad token succeeded")
+		}
+		advice := c.ExplainCreateFailure(ctx, env.group.ID, err)
+		for _, want := range tt.want {
+			if !strings.Contains(advice, want) {
+				t.Errorf("advice lacks %q: %s", want, advice)
+			}
+		}
+	}
+}
