@@ -41,7 +41,10 @@ type Options struct {
 	// credential.
 	Credential azcore.TokenCredential
 	// Scopes requested from Credential; defaults to the endpoint's
-	// "/.default" scope.
+	// "/.default" scope. Set it when Endpoint is a proxy or an emulator in
+	// front of Graph: the token is still for Graph's audience (the
+	// provider passes its environment's scope). Whatever the scopes, the
+	// token is sent only to Endpoint's host.
 	Scopes []string
 	// UserAgent names the caller, e.g. "terraform-provider-msgraph/1.2.3".
 	UserAgent string
@@ -51,6 +54,15 @@ type Options struct {
 	// RetryBaseDelay is the first backoff step when Graph sends no
 	// Retry-After; zero means one second.
 	RetryBaseDelay time.Duration
+	// AttemptTimeout bounds one HTTP attempt; zero means one minute.
+	AttemptTimeout time.Duration
+	// MaxConcurrentRequestsPerGroup caps requests in flight per group
+	// mailbox; Exchange answers more than 4 with 429. Zero or less means no
+	// cap.
+	MaxConcurrentRequestsPerGroup int
+	// VisibilityGrace is how long a conversation may stay invisible to
+	// reads after it was created; zero means 30 seconds.
+	VisibilityGrace time.Duration
 }
 
 // Client performs Graph calls. It is safe for concurrent use.
@@ -62,6 +74,13 @@ type Client struct {
 	// retryBaseDelay also paces waits that are not HTTP retries, such as
 	// waiting for a new conversation to become visible.
 	retryBaseDelay time.Duration
+	// visibilityGrace bounds how long a created conversation may be missing
+	// from reads before it is taken as not created.
+	visibilityGrace time.Duration
+	// claimed holds the ids of conversations this client created or
+	// adopted, so two creates whose answers were lost never adopt the same
+	// conversation.
+	claimed sync.Map
 }
 
 var registerSerializers sync.Once
@@ -81,6 +100,12 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	if opts.RetryBaseDelay <= 0 {
 		opts.RetryBaseDelay = time.Second
+	}
+	if opts.AttemptTimeout <= 0 {
+		opts.AttemptTimeout = time.Minute
+	}
+	if opts.VisibilityGrace <= 0 {
+		opts.VisibilityGrace = 30 * time.Second
 	}
 	registerSerializers.Do(func() {
 		// The SDK's root package registers these in its client constructor;
@@ -113,7 +138,8 @@ func NewClient(opts Options) (*Client, error) {
 			Enabled: true, ProductName: product, ProductVersion: version,
 		}),
 		khttp.NewParametersNameDecodingHandler(),
-		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second},
+		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second, attemptTimeout: opts.AttemptTimeout, sleep: sleepContext},
+		newMailboxLimiter(opts.MaxConcurrentRequestsPerGroup),
 		loggingMiddleware{},
 	}
 	httpClient := &http.Client{
@@ -131,11 +157,12 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	adapter.SetBaseUrl(endpoint.String())
 	return &Client{
-		adapter:        adapter,
-		groups:         groups.NewGroupsRequestBuilderInternal(map[string]string{}, adapter),
-		credential:     opts.Credential,
-		scopes:         scopes,
-		retryBaseDelay: opts.RetryBaseDelay,
+		adapter:         adapter,
+		groups:          groups.NewGroupsRequestBuilderInternal(map[string]string{}, adapter),
+		credential:      opts.Credential,
+		scopes:          scopes,
+		retryBaseDelay:  opts.RetryBaseDelay,
+		visibilityGrace: opts.VisibilityGrace,
 	}, nil
 }
 
@@ -150,6 +177,10 @@ func splitUserAgent(ua string) (product, version string) {
 	}
 	return product, version
 }
+
+// VisibilityGrace is how long a new conversation may stay invisible to
+// reads before its absence means it is gone.
+func (c *Client) VisibilityGrace() time.Duration { return c.visibilityGrace }
 
 // Endpoint returns the service root the client talks to.
 func (c *Client) Endpoint() *url.URL {

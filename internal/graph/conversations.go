@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
-	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
@@ -64,19 +63,64 @@ type Post struct {
 var conversationSelect = []string{"id", "topic", "hasAttachments", "lastDeliveredDateTime", "preview", "uniqueSenders"}
 
 // CreateConversation starts a conversation with one thread holding one post.
-// It is sent once: a create that fails after reaching Graph is not repeated
-// here, because Graph may have created the conversation.
+//
+// A create is never sent twice blindly. When its answer is lost (the
+// connection dropped, the attempt timed out, or a 5xx came back after the
+// request reached Graph), Graph may or may not have created the conversation,
+// so the group is searched for it first (see findCreatedConversation) and a
+// conversation found there is adopted; only when it is not there is the
+// create sent again. The loop ends with ctx.
 func (c *Client) CreateConversation(ctx context.Context, groupID string, in NewConversation) (CreatedConversation, error) {
 	const op = "create conversation"
-	body := models.NewItemBody()
-	contentType, err := bodyType(in.Body.ContentType)
+	request, err := newConversationModel(in)
 	if err != nil {
 		return CreatedConversation{}, &Error{Operation: op, Err: err}
 	}
-	body.SetContentType(&contentType)
-	body.SetContent(&in.Body.Content)
-	post := models.NewPost()
-	post.SetBody(body)
+	ctx, attempts := withAttemptCounter(ctx)
+	for {
+		sentAt := time.Now()
+		created, err := c.groups.ByGroupId(groupID).Conversations().Post(ctx, request, nil)
+		if err == nil {
+			return c.claimCreated(op, int(attempts.Load()), created)
+		}
+		if ctx.Err() != nil || !answerLost(err) {
+			return CreatedConversation{}, newError(op, int(attempts.Load()), err)
+		}
+		lost := newError(op, int(attempts.Load()), err)
+		tflog.Warn(ctx, "The answer to a create was lost; checking whether Graph created the conversation",
+			map[string]any{"error": lost.Error()})
+		found, ok, err := c.findCreatedConversation(ctx, groupID, in, sentAt)
+		if err != nil {
+			return CreatedConversation{}, fmt.Errorf("%w; checking whether it was created anyway also failed: %w", lost, err)
+		}
+		if ok {
+			tflog.Info(ctx, "Graph had created the conversation; adopting it", map[string]any{"conversation_id": found.ID})
+			return found, nil
+		}
+		tflog.Warn(ctx, "Graph did not create the conversation; sending the create again")
+	}
+}
+
+// claimCreated reads the ids out of a create's answer and remembers the
+// conversation as this client's.
+func (c *Client) claimCreated(op string, attempts int, created models.Conversationable) (CreatedConversation, error) {
+	if created == nil || deref(created.GetId()) == "" {
+		return CreatedConversation{}, &Error{Operation: op, Attempts: attempts,
+			Err: errors.New("Graph answered without a conversation id")}
+	}
+	out := CreatedConversation{ID: *created.GetId()}
+	if threads := created.GetThreads(); len(threads) > 0 && threads[0] != nil {
+		out.ThreadID = deref(threads[0].GetId())
+	}
+	c.claimed.Store(out.ID, true)
+	return out, nil
+}
+
+func newConversationModel(in NewConversation) (models.Conversationable, error) {
+	post, err := newPost(in.Body)
+	if err != nil {
+		return nil, err
+	}
 	if len(in.NewParticipants) > 0 {
 		post.SetNewParticipants(toRecipientables(in.NewParticipants))
 	}
@@ -85,21 +129,7 @@ func (c *Client) CreateConversation(ctx context.Context, groupID string, in NewC
 	conversation := models.NewConversation()
 	conversation.SetTopic(&in.Topic)
 	conversation.SetThreads([]models.ConversationThreadable{thread})
-
-	ctx, attempts := withAttemptCounter(ctx)
-	created, err := c.groups.ByGroupId(groupID).Conversations().Post(ctx, conversation, nil)
-	if err != nil {
-		return CreatedConversation{}, newError(op, int(attempts.Load()), err)
-	}
-	if created == nil || deref(created.GetId()) == "" {
-		return CreatedConversation{}, &Error{Operation: op, Attempts: int(attempts.Load()),
-			Err: errors.New("Graph answered without a conversation id")}
-	}
-	out := CreatedConversation{ID: *created.GetId()}
-	if threads := created.GetThreads(); len(threads) > 0 && threads[0] != nil {
-		out.ThreadID = deref(threads[0].GetId())
-	}
-	return out, nil
+	return conversation, nil
 }
 
 // GetConversation reads one conversation.
@@ -119,31 +149,13 @@ func (c *Client) GetConversation(ctx context.Context, groupID, conversationID st
 	return fromConversation(got), nil
 }
 
-// WaitForConversation reads a conversation that was just created. Exchange
-// can answer 404 for a few seconds after a create, so a 404 here means "not
-// yet": it is retried with backoff until ctx's deadline. Other errors end the
-// wait at once.
+// WaitForConversation reads a conversation that was just created, waiting
+// out the seconds in which Exchange may still answer 404 (see
+// waitUntilReadable), until ctx's deadline.
 func (c *Client) WaitForConversation(ctx context.Context, groupID, conversationID string) (Conversation, error) {
-	delay := c.retryBaseDelay / 4
-	for attempt := 1; ; attempt++ {
-		conversation, err := c.GetConversation(ctx, groupID, conversationID)
-		if err == nil || !IsNotFound(err) {
-			return conversation, err
-		}
-		var ge *Error
-		errors.As(err, &ge)
-		sleep := delay/2 + rand.N(delay/2+1)
-		if !fitsDeadline(ctx, sleep) {
-			ge.Operation = fmt.Sprintf("wait for new conversation to become readable (%d reads)", attempt)
-			return Conversation{}, ge
-		}
-		select {
-		case <-ctx.Done():
-			return Conversation{}, ge
-		case <-time.After(sleep):
-		}
-		delay = min(delay*2, 8*c.retryBaseDelay)
-	}
+	return waitUntilReadable(ctx, c, "conversation", func(ctx context.Context) (Conversation, error) {
+		return c.GetConversation(ctx, groupID, conversationID)
+	})
 }
 
 // DeleteConversation deletes a conversation with its threads and posts.
@@ -165,16 +177,11 @@ func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) 
 	if err != nil {
 		return "", Post{}, newError("list conversation threads", int(attempts.Load()), err)
 	}
-	var threadIDs []string
-	iterator, err := msgraphcore.NewPageIterator[models.ConversationThreadable](page, c.adapter, models.CreateConversationThreadCollectionResponseFromDiscriminatorValue)
+	threadIDs, err := collectPages(ctx, c, "list conversation threads", attempts, page,
+		models.CreateConversationThreadCollectionResponseFromDiscriminatorValue,
+		func(t models.ConversationThreadable) string { return deref(t.GetId()) })
 	if err != nil {
-		return "", Post{}, &Error{Operation: "list conversation threads", Err: err}
-	}
-	if err := iterator.Iterate(ctx, func(t models.ConversationThreadable) bool {
-		threadIDs = append(threadIDs, deref(t.GetId()))
-		return true
-	}); err != nil {
-		return "", Post{}, newError("list conversation threads", int(attempts.Load()), err)
+		return "", Post{}, err
 	}
 
 	// Graph promises no order for threads or posts, so the first post is
@@ -209,18 +216,7 @@ func (c *Client) listPosts(ctx context.Context, groupID, conversationID, threadI
 	if err != nil {
 		return nil, newError("list thread posts", int(attempts.Load()), err)
 	}
-	var posts []Post
-	iterator, err := msgraphcore.NewPageIterator[models.Postable](page, c.adapter, models.CreatePostCollectionResponseFromDiscriminatorValue)
-	if err != nil {
-		return nil, &Error{Operation: "list thread posts", Err: err}
-	}
-	if err := iterator.Iterate(ctx, func(p models.Postable) bool {
-		posts = append(posts, fromPost(p))
-		return true
-	}); err != nil {
-		return nil, newError("list thread posts", int(attempts.Load()), err)
-	}
-	return posts, nil
+	return collectPages(ctx, c, "list thread posts", attempts, page, models.CreatePostCollectionResponseFromDiscriminatorValue, fromPost)
 }
 
 func bodyType(contentType string) (models.BodyType, error) {

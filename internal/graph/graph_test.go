@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -54,13 +55,18 @@ func newTestEnv(t *testing.T, opts emulator.Options) *testEnv {
 // client builds a Client through the real msgraph-sdk-go stack.
 func (e *testEnv) client(t *testing.T, token string, transport http.RoundTripper) *Client {
 	t.Helper()
-	c, err := NewClient(Options{
-		Endpoint:       e.endpoint,
-		Credential:     StaticToken(token),
-		UserAgent:      "terraform-provider-msgraph/1.2.3",
-		Transport:      transport,
-		RetryBaseDelay: 20 * time.Millisecond,
-	})
+	return e.clientWith(t, Options{Credential: StaticToken(token), Transport: transport})
+}
+
+// clientWith fills in the endpoint, a user agent and short delays.
+func (e *testEnv) clientWith(t *testing.T, opts Options) *Client {
+	t.Helper()
+	opts.Endpoint = e.endpoint
+	opts.UserAgent = "terraform-provider-msgraph/1.2.3"
+	if opts.RetryBaseDelay == 0 {
+		opts.RetryBaseDelay = 20 * time.Millisecond
+	}
+	c, err := NewClient(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,19 +299,110 @@ func TestRetryBacksOffWithoutRetryAfter(t *testing.T) {
 }
 
 // A POST whose answer is lost (503 after the service acted) must not be sent
-// again: that is how duplicates are made.
-func TestRetryNeverResendsAmbiguousPost(t *testing.T) {
+// again: that is how duplicates are made. The conversation Graph did create
+// is found and adopted instead.
+func TestCreateAdoptsWhatALostAnswerCreated(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, emulator.Options{})
 	fault := &faultTransport{method: http.MethodPost, status: 503, forwardFirst: true}
 	fault.remaining.Store(1)
 	c := env.client(t, testToken, fault)
-	_, err := c.CreateConversation(testContext(t), env.group.ID, NewConversation{Topic: "once", Body: ItemBody{Content: "x"}})
-	if StatusCode(err) != 503 {
-		t.Fatalf("want the 503 returned, got %v", err)
+	created, err := c.CreateConversation(testContext(t), env.group.ID, NewConversation{Topic: "once", Body: ItemBody{Content: "<p>x</p>"}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n := len(env.server.Conversations(env.group.ID)); n != 1 {
-		t.Fatalf("want exactly 1 conversation, got %d", n)
+	stored := env.server.Conversations(env.group.ID)
+	if len(stored) != 1 || stored[0].ID != created.ID || created.ThreadID != stored[0].ThreadIDs[0] {
+		t.Fatalf("want the one stored conversation adopted; created %+v, stored %+v", created, stored)
+	}
+	if n := env.server.Counters()["conversations.create"]; n != 1 {
+		t.Fatalf("the create was sent %d times", n)
+	}
+}
+
+func TestCreateAdoptsAfterDroppedConnection(t *testing.T) {
+	t.Parallel()
+	// The dropped create also stays invisible for a while, so the search
+	// has to outlast the window rather than give up and create again.
+	env := newTestEnv(t, emulator.Options{InvisibleFor: 400 * time.Millisecond, Faults: emulator.Faults{DropAfterCreateEvery: 1}})
+	c := env.clientWith(t, Options{Credential: StaticToken(testToken), VisibilityGrace: 3 * time.Second})
+	created, err := c.CreateConversation(testContext(t), env.group.ID, NewConversation{
+		Topic: "dropped", Body: ItemBody{ContentType: "text", Content: "x"}, NewParticipants: []Recipient{{Address: "Adele@contoso.com"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := env.server.Conversations(env.group.ID)
+	if len(stored) != 1 || stored[0].ID != created.ID {
+		t.Fatalf("want the dropped create adopted; created %+v, stored %d", created, len(stored))
+	}
+	counters := env.server.Counters()
+	if counters["conversations.create"] != 1 || counters["faults.dropped"] != 1 {
+		t.Fatalf("counters %v", counters)
+	}
+}
+
+// A lost answer for a create Graph never applied leads, after the
+// visibility grace, to one more create: nothing is lost either.
+func TestCreateResendsWhenNothingWasCreated(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{})
+	fault := &faultTransport{method: http.MethodPost, status: 502}
+	fault.remaining.Store(1)
+	c := env.clientWith(t, Options{Credential: StaticToken(testToken), Transport: fault, VisibilityGrace: 200 * time.Millisecond})
+	created, err := c.CreateConversation(testContext(t), env.group.ID, NewConversation{Topic: "again", Body: ItemBody{Content: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := env.server.Conversations(env.group.ID)
+	if len(stored) != 1 || stored[0].ID != created.ID || fault.seen.Load() != 1 {
+		t.Fatalf("want exactly one conversation after one lost create; stored %d, faults %d", len(stored), fault.seen.Load())
+	}
+	if counters := env.server.Counters(); counters["conversations.list"] == 0 {
+		t.Fatalf("the group was never searched before creating again: %v", counters)
+	}
+}
+
+// Two identical creates whose answers are both lost must not adopt the same
+// conversation: each gets its own.
+func TestLostCreatesDoNotShareAConversation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{Faults: emulator.Faults{DropAfterCreateEvery: 1}})
+	c := env.clientWith(t, Options{Credential: StaticToken(testToken), VisibilityGrace: 500 * time.Millisecond})
+	ctx := testContext(t)
+	in := NewConversation{Topic: "twin", Body: ItemBody{Content: "<p>same</p>"}}
+	ids := make(chan string, 2)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			created, err := c.CreateConversation(ctx, env.group.ID, in)
+			if err != nil {
+				t.Error(err)
+			}
+			ids <- created.ID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	a, b := <-ids, <-ids
+	if a == b || len(env.server.Conversations(env.group.ID)) != 2 {
+		t.Fatalf("ids %q and %q; stored %d", a, b, len(env.server.Conversations(env.group.ID)))
+	}
+}
+
+// A create refused outright (4xx) is not searched for or resent.
+func TestCreateDoesNotReconcileRefusals(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{})
+	c := env.client(t, testToken, nil)
+	_, err := c.CreateConversation(testContext(t), env.securityGroup.ID, NewConversation{Topic: "t", Body: ItemBody{Content: "x"}})
+	if StatusCode(err) != 404 {
+		t.Fatalf("want the 404, got %v", err)
+	}
+	if counters := env.server.Counters(); counters["conversations.create"] != 1 || counters["conversations.list"] != 0 {
+		t.Fatalf("counters %v", counters)
 	}
 }
 
@@ -480,6 +577,41 @@ func TestIsAppOnlyToken(t *testing.T) {
 			appOnly, ok := isAppOnlyToken(tt.token)
 			if appOnly != tt.appOnly || ok != tt.isJWT {
 				t.Fatalf("isAppOnlyToken = %v, %v; want %v, %v", appOnly, ok, tt.appOnly, tt.isJWT)
+			}
+		})
+	}
+}
+
+// With the client's per-mailbox cap equal to Exchange's, ten concurrent
+// creates in one group draw no 429 at all; without it they do.
+func TestMailboxLimiterPreventsThrottling(t *testing.T) {
+	t.Parallel()
+	for _, limit := range []int{4, 0} {
+		t.Run(fmt.Sprintf("limit %d", limit), func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, emulator.Options{MailboxConcurrency: 4, Latency: 30 * time.Millisecond})
+			c := env.clientWith(t, Options{Credential: StaticToken(testToken), MaxConcurrentRequestsPerGroup: limit})
+			ctx := testContext(t)
+			var wg sync.WaitGroup
+			for i := range 10 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := c.CreateConversation(ctx, env.group.ID, NewConversation{Topic: fmt.Sprint("t", i), Body: ItemBody{Content: "x"}}); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			throttled := env.server.Counters()["status.429"]
+			if limit > 0 && throttled != 0 {
+				t.Fatalf("the limiter let %d requests be throttled", throttled)
+			}
+			if limit == 0 && throttled == 0 {
+				t.Fatalf("without the limiter Exchange's limit should have been hit; the test proves nothing")
+			}
+			if n := len(env.server.Conversations(env.group.ID)); n != 10 {
+				t.Fatalf("want 10 conversations, got %d", n)
 			}
 		})
 	}

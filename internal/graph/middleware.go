@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,8 +16,8 @@ import (
 	khttp "github.com/microsoft/kiota-http-go"
 )
 
-// attemptCounterKey carries, per Graph operation, how many requests the
-// retry middleware sent, so diagnostics can say so.
+// attemptCounterKey carries, per Graph operation, how many requests were
+// sent, so diagnostics can say so.
 type attemptCounterKey struct{}
 
 func withAttemptCounter(ctx context.Context) (context.Context, *atomic.Int32) {
@@ -30,21 +32,27 @@ func countAttempt(ctx context.Context) int {
 	return 1
 }
 
-// retryMiddleware retries what Graph asks to be retried (429, 503, 504),
-// honouring Retry-After however long it is. Unlike kiota's retry handler it
-// has no retry count or total-delay cap: the only bound is the operation's
-// context deadline, so a legitimate long Retry-After is never cut short, and a
-// wait that would outlive the deadline is not started at all.
+// retryMiddleware retries what Graph asks to be retried (429, 503, 504, and
+// dropped connections on idempotent requests), honouring Retry-After however
+// long it is. Unlike kiota's retry handler it has no retry count or
+// total-delay cap: the only bound is the operation's context deadline, so a
+// legitimate long Retry-After is never cut short, and a wait that would
+// outlive the deadline is not started at all.
 //
-// A POST is re-sent only after a 429, which Graph returns before doing any
-// work; a 503/504 or a dropped connection on a POST may hide a conversation
-// that was created, so it is returned to the caller instead of being sent
-// twice blindly.
+// A POST is re-sent only after a 429, which Graph answers before doing any
+// work. A 5xx or a lost connection on a POST may hide an object that was
+// created, so it is returned to the caller, which checks before creating
+// again (see CreateConversation).
 type retryMiddleware struct {
 	// baseDelay is the first backoff step when Graph gives no Retry-After.
 	baseDelay time.Duration
-	// maxDelay caps one backoff step (not a Retry-After).
+	// maxDelay caps one backoff step; it never caps a Retry-After.
 	maxDelay time.Duration
+	// attemptTimeout bounds one attempt, so a request that hangs fails (and
+	// is retried or reconciled) while the operation still has time.
+	attemptTimeout time.Duration
+	// sleep waits for d or until ctx ends; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
@@ -56,9 +64,15 @@ func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 				return nil, err
 			}
 		}
-		resp, err := pipeline.Next(req, index)
+		resp, err := m.send(pipeline, index, req)
 		delay, retry := m.decide(req, resp, err, attempt)
-		if !retry || !fitsDeadline(ctx, delay) {
+		if !retry {
+			return resp, err
+		}
+		if !fitsDeadline(ctx, delay) {
+			tflog.Debug(ctx, "Not retrying Graph request: the wait would outlive the operation's deadline", map[string]any{
+				"method": req.Method, "path": req.URL.Path, "attempt": attempt, "delay_ms": delay.Milliseconds(),
+			})
 			return resp, err
 		}
 		if resp != nil {
@@ -70,19 +84,34 @@ func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 			"method": req.Method, "path": req.URL.Path, "attempt": attempt, "delay_ms": delay.Milliseconds(),
 			"status": statusOf(resp), "transport_error": errString(err),
 		})
-		timer := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, ctx.Err()
-		case <-timer.C:
+		if err := m.sleep(ctx, delay); err != nil {
+			return nil, err
 		}
 	}
 }
 
+// send runs one attempt under its own timeout. The timeout's context lives
+// until the response body is closed, since the body is read after Intercept
+// returns.
+func (m retryMiddleware) send(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	if m.attemptTimeout <= 0 {
+		return pipeline.Next(req, index)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), m.attemptTimeout)
+	resp, err := pipeline.Next(req.WithContext(ctx), index)
+	if err != nil || resp == nil {
+		cancel()
+		return resp, err
+	}
+	resp.Body = &onCloseBody{ReadCloser: resp.Body, onClose: cancel}
+	return resp, nil
+}
+
 func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
 	if err != nil {
-		if req.Context().Err() != nil || !idempotent(req.Method) || errors.Is(err, context.Canceled) {
+		// A request that never left this machine is safe to send again,
+		// whatever its method.
+		if req.Context().Err() != nil || !(idempotent(req.Method) || neverSent(err)) {
 			return 0, false
 		}
 		return m.backoff(attempt), true
@@ -102,14 +131,31 @@ func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err erro
 	return m.backoff(attempt), true
 }
 
-// backoff is exponential with full jitter, so that many Terraform workers
+// backoff is exponential with jitter, so that many Terraform workers
 // throttled together do not come back together.
 func (m retryMiddleware) backoff(attempt int) time.Duration {
-	ceiling := m.baseDelay << min(attempt-1, 16)
-	if ceiling <= 0 || ceiling > m.maxDelay {
-		ceiling = m.maxDelay
+	return jitteredBackoff(m.baseDelay, m.maxDelay, attempt)
+}
+
+// jitteredBackoff returns a delay between half and all of
+// base·2^(attempt-1), capped at ceiling.
+func jitteredBackoff(base, ceiling time.Duration, attempt int) time.Duration {
+	d := base << min(attempt-1, 16)
+	if d <= 0 || d > ceiling {
+		d = ceiling
 	}
-	return ceiling/2 + rand.N(ceiling/2+1)
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
 }
 
 func retryAfter(v string) (time.Duration, bool) {
@@ -157,10 +203,91 @@ func rewindBody(req *http.Request) error {
 	return errors.New("cannot resend a request whose body cannot be rewound")
 }
 
+// mailboxLimiter keeps at most limit requests in flight per group mailbox.
+// Exchange allows 4 concurrent requests per app and mailbox and answers the
+// fifth with 429; queueing here instead means terraform apply -parallelism=10
+// on one group causes no throttling at all. It sits inside the retry
+// middleware, so a request waiting out a Retry-After holds no slot.
+type mailboxLimiter struct {
+	limit int
+	mu    sync.Mutex
+	slots map[string]chan struct{}
+}
+
+func newMailboxLimiter(limit int) *mailboxLimiter {
+	return &mailboxLimiter{limit: limit, slots: make(map[string]chan struct{})}
+}
+
+func (l *mailboxLimiter) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	group, ok := mailboxOf(req.URL.Path)
+	if !ok || l.limit <= 0 {
+		return pipeline.Next(req, index)
+	}
+	slots := l.slotsFor(group)
+	start := time.Now()
+	select {
+	case slots <- struct{}{}:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	if waited := time.Since(start); waited > 50*time.Millisecond {
+		tflog.Trace(req.Context(), "Waited for a group mailbox slot", map[string]any{
+			"group_id": group, "waited_ms": waited.Milliseconds(), "limit": l.limit,
+		})
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { <-slots }) }
+	resp, err := pipeline.Next(req, index)
+	if err != nil || resp == nil {
+		release()
+		return resp, err
+	}
+	// The slot is held until the answer has been read, as Exchange counts a
+	// request in flight until it has answered.
+	resp.Body = &onCloseBody{ReadCloser: resp.Body, onClose: release}
+	return resp, nil
+}
+
+func (l *mailboxLimiter) slotsFor(group string) chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	slots, ok := l.slots[group]
+	if !ok {
+		slots = make(chan struct{}, l.limit)
+		l.slots[group] = slots
+	}
+	return slots
+}
+
+// mailboxOf returns the group of a request that Exchange serves from the
+// group's mailbox: /…/groups/{id}/<anything>. A request for the group
+// object itself is a directory request, not limited per mailbox.
+func mailboxOf(path string) (string, bool) {
+	segments := strings.Split(strings.Trim(path, "/"), "/")
+	for i := 0; i+2 < len(segments); i++ {
+		if strings.EqualFold(segments[i], "groups") {
+			return strings.ToLower(segments[i+1]), true
+		}
+	}
+	return "", false
+}
+
+// onCloseBody runs onClose once the body is closed.
+type onCloseBody struct {
+	io.ReadCloser
+	once    sync.Once
+	onClose func()
+}
+
+func (b *onCloseBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.onClose)
+	return err
+}
+
 // loggingMiddleware writes one structured line per HTTP attempt. It sits
-// inside the retry middleware so every attempt is visible. It logs no
-// headers and no bodies: the Authorization header and message content stay
-// out of logs.
+// innermost, so every attempt is visible. It logs no headers and no bodies:
+// the Authorization header and message content stay out of logs.
 type loggingMiddleware struct{}
 
 func (loggingMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -34,13 +36,20 @@ var (
 	_ resource.ResourceWithImportState = &groupConversationResource{}
 )
 
-// Operation deadlines. They also bound retries after throttling and the wait
-// for a new conversation to become readable.
+// Default operation deadlines, changed per resource with a timeouts block.
+// They are the only bound on retries after throttling (Graph's Retry-After
+// is honoured however long it is), on the wait for a new conversation to
+// become readable, and on the search for a create whose answer was lost.
 const (
-	conversationCreateTimeout = 5 * time.Minute
-	conversationReadTimeout   = 2 * time.Minute
-	conversationDeleteTimeout = 2 * time.Minute
+	conversationCreateTimeout = 10 * time.Minute
+	conversationReadTimeout   = 5 * time.Minute
+	conversationDeleteTimeout = 5 * time.Minute
 )
+
+// privateCreatedAt is the private state key holding when this provider
+// created the conversation, so a refresh soon after can tell "not yet
+// visible" from "deleted".
+const privateCreatedAt = "created_at"
 
 // NewGroupConversationResource returns the msgraph_group_conversation resource.
 func NewGroupConversationResource() resource.Resource {
@@ -52,16 +61,17 @@ type groupConversationResource struct {
 }
 
 type groupConversationResourceModel struct {
-	ID                    types.String `tfsdk:"id"`
-	GroupID               types.String `tfsdk:"group_id"`
-	Topic                 types.String `tfsdk:"topic"`
-	Body                  types.Object `tfsdk:"body"`
-	NewParticipants       types.List   `tfsdk:"new_participants"`
-	ThreadID              types.String `tfsdk:"thread_id"`
-	HasAttachments        types.Bool   `tfsdk:"has_attachments"`
-	LastDeliveredDateTime types.String `tfsdk:"last_delivered_date_time"`
-	Preview               types.String `tfsdk:"preview"`
-	UniqueSenders         types.List   `tfsdk:"unique_senders"`
+	ID                    types.String   `tfsdk:"id"`
+	GroupID               types.String   `tfsdk:"group_id"`
+	Topic                 types.String   `tfsdk:"topic"`
+	Body                  types.Object   `tfsdk:"body"`
+	NewParticipants       types.List     `tfsdk:"new_participants"`
+	ThreadID              types.String   `tfsdk:"thread_id"`
+	HasAttachments        types.Bool     `tfsdk:"has_attachments"`
+	LastDeliveredDateTime types.String   `tfsdk:"last_delivered_date_time"`
+	Preview               types.String   `tfsdk:"preview"`
+	UniqueSenders         types.List     `tfsdk:"unique_senders"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
 type itemBodyModel struct {
@@ -89,7 +99,7 @@ func (r *groupConversationResource) Metadata(_ context.Context, req resource.Met
 	resp.TypeName = req.ProviderTypeName + "_group_conversation"
 }
 
-func (r *groupConversationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *groupConversationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A conversation in a Microsoft 365 group: a topic and a first post, as posted to the group's mailbox. " +
@@ -178,26 +188,26 @@ func (r *groupConversationResource) Schema(_ context.Context, _ resource.SchemaR
 				ElementType:         types.StringType,
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Delete: true,
+				CreateDescription: "How long a create may take, retries after throttling, the wait for the new conversation to " +
+					"become readable, and the search for a create whose answer was lost included. Default `10m`.",
+				ReadDescription:   "How long a refresh may take, retries included. Default `5m`.",
+				DeleteDescription: "How long a delete may take, retries included. Default `5m`.",
+			}),
+		},
 	}
 }
 
 func (r *groupConversationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	client, ok := req.ProviderData.(*graph.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *graph.Client, got %T. Please report this to the provider developers.", req.ProviderData))
-		return
-	}
-	r.client = client
+	r.client = graphClientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *groupConversationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan groupConversationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
 		return
 	}
 	in, diags := plan.newConversation(ctx)
@@ -205,7 +215,12 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, conversationCreateTimeout)
+	createTimeout, diags := plan.Timeouts.Create(ctx, conversationCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, createTimeout)
 	defer cancel()
 	groupID := plan.GroupID.ValueString()
 	ctx = tflog.SetField(ctx, "group_id", groupID)
@@ -226,6 +241,7 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 	plan.ThreadID = stringOrNull(created.ThreadID)
 	plan.clearComputed()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCreatedAt, createdAtJSON(time.Now()))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -246,16 +262,24 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state groupConversationResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, conversationReadTimeout)
+	readTimeout, diags := state.Timeouts.Read(ctx, conversationReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
 	groupID, conversationID := state.GroupID.ValueString(), state.ID.ValueString()
 	ctx = tflog.SetField(ctx, "group_id", groupID)
 	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
 
 	conversation, err := r.client.GetConversation(ctx, groupID, conversationID)
+	if graph.IsNotFound(err) {
+		conversation, err = r.waitIfJustCreated(ctx, req.Private, groupID, conversationID, err)
+	}
 	if graph.IsNotFound(err) {
 		tflog.Warn(ctx, "Group conversation not found; removing it from the state so the next apply re-creates it")
 		resp.State.RemoveResource(ctx)
@@ -299,10 +323,15 @@ func (r *groupConversationResource) Update(_ context.Context, _ resource.UpdateR
 func (r *groupConversationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state groupConversationResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, conversationDeleteTimeout)
+	deleteTimeout, diags := state.Timeouts.Delete(ctx, conversationDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
 	defer cancel()
 	groupID, conversationID := state.GroupID.ValueString(), state.ID.ValueString()
 	ctx = tflog.SetField(ctx, "group_id", groupID)
@@ -332,14 +361,45 @@ func (r *groupConversationResource) ImportState(ctx context.Context, req resourc
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), conversationID)...)
 }
 
-func (r *groupConversationResource) configured(diags interface{ AddError(string, string) }) bool {
-	if r.client == nil {
-		diags.AddError("Provider Not Configured",
-			"The msgraph provider has no Graph client: its configuration was unknown when this resource was reached. "+
-				"Make the provider's endpoint and credentials known values.")
-		return false
+// waitIfJustCreated decides what a 404 on refresh means. For a conversation
+// this provider created less than the visibility grace ago, Exchange may
+// simply not show it yet (a lagging replica), so the read is retried until
+// the grace has passed; dropping it from the state would make the next
+// apply create a duplicate. For anything older, 404 means deleted.
+func (r *groupConversationResource) waitIfJustCreated(ctx context.Context, private privateGetter, groupID, conversationID string, notFound error) (graph.Conversation, error) {
+	raw, diags := private.GetKey(ctx, privateCreatedAt)
+	if diags.HasError() || len(raw) == 0 {
+		return graph.Conversation{}, notFound
 	}
-	return true
+	var createdAt time.Time
+	if err := json.Unmarshal(raw, &createdAt); err != nil {
+		return graph.Conversation{}, notFound
+	}
+	settled := createdAt.Add(r.client.VisibilityGrace())
+	if time.Now().After(settled) {
+		return graph.Conversation{}, notFound
+	}
+	tflog.Info(ctx, "Group conversation created moments ago is not readable yet; waiting for it", map[string]any{
+		"created_at": createdAt.Format(time.RFC3339), "wait_until": settled.Format(time.RFC3339),
+	})
+	waitCtx, cancel := context.WithDeadline(ctx, settled)
+	defer cancel()
+	conversation, err := r.client.WaitForConversation(waitCtx, groupID, conversationID)
+	if err != nil && ctx.Err() == nil && waitCtx.Err() != nil {
+		// The grace ran out, not the read timeout: it is gone.
+		return graph.Conversation{}, notFound
+	}
+	return conversation, err
+}
+
+// privateGetter is the read side of a resource's private state.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func createdAtJSON(t time.Time) []byte {
+	b, _ := json.Marshal(t.UTC())
+	return b
 }
 
 // parseConversationImportID splits "{group_id}/{conversation_id}". Graph's
@@ -388,52 +448,23 @@ func (m *groupConversationResourceModel) clearComputed() {
 
 func (m *groupConversationResourceModel) setComputed(ctx context.Context, c graph.Conversation) diag.Diagnostics {
 	m.HasAttachments = types.BoolValue(c.HasAttachments)
-	if c.LastDeliveredDateTime.IsZero() {
-		m.LastDeliveredDateTime = types.StringNull()
-	} else {
-		m.LastDeliveredDateTime = types.StringValue(c.LastDeliveredDateTime.UTC().Format(time.RFC3339))
-	}
+	m.LastDeliveredDateTime = timeValue(c.LastDeliveredDateTime)
 	m.Preview = types.StringValue(c.Preview)
-	senders, diags := types.ListValueFrom(ctx, types.StringType, nonNil(c.UniqueSenders))
+	senders, diags := stringListValue(ctx, c.UniqueSenders)
 	m.UniqueSenders = senders
 	return diags
 }
 
 // setFirstPost fills the arguments from the conversation's first post, as a
-// user would have written them: Exchange's HTML document wrapper is removed.
+// user would have written them (see importedBody).
 func (m *groupConversationResourceModel) setFirstPost(post graph.Post) diag.Diagnostics {
 	var diags diag.Diagnostics
-	contentType := post.Body.ContentType
-	if contentType == "" {
-		contentType = "html"
-	}
-	content := post.Body.Content
-	if contentType == "html" {
-		content = htmlbody.Unwrap(content)
-	}
-	body, d := types.ObjectValue(itemBodyAttrTypes, map[string]attr.Value{
-		"content_type": types.StringValue(contentType),
-		"content":      htmlbody.NewContent(content),
-	})
+	body, d := importedBody(post.Body)
 	diags.Append(d...)
 	m.Body = body
-
-	if len(post.NewParticipants) == 0 {
-		m.NewParticipants = types.ListNull(types.ObjectType{AttrTypes: recipientAttrTypes})
-		return diags
-	}
-	elements := make([]attr.Value, 0, len(post.NewParticipants))
-	for _, p := range post.NewParticipants {
-		element, d := types.ObjectValue(recipientAttrTypes, map[string]attr.Value{
-			"address": types.StringValue(p.Address),
-			"name":    stringOrNull(p.Name),
-		})
-		diags.Append(d...)
-		elements = append(elements, element)
-	}
-	list, d := types.ListValue(types.ObjectType{AttrTypes: recipientAttrTypes}, elements)
+	participants, d := recipientListValue(post.NewParticipants)
 	diags.Append(d...)
-	m.NewParticipants = list
+	m.NewParticipants = participants
 	return diags
 }
 

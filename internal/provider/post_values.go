@@ -26,7 +26,7 @@ func importedBody(body graph.ItemBody) (types.Object, diag.Diagnostics) {
 	}
 	content := body.Content
 	if contentType == "html" {
-		content = htmlbody.Unwrap(content)
+		content = graph.UnwrapHTML(content)
 	}
 	return types.ObjectValue(itemBodyAttrTypes, map[string]attr.Value{
 		"content_type": types.StringValue(contentType),

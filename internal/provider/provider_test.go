@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -15,8 +16,14 @@ import (
 // testAccProtoV6ProviderFactories serves the provider in process to the real
 // CLI that terraform-plugin-testing drives.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"msgraph": providerserver.NewProtocol6WithError(New("test", "test")()),
+	"msgraph": providerserver.NewProtocol6WithError(&msgraphProvider{version: "test", commit: "test", timing: testTiming}),
 }
+
+// testTiming paces the Graph client for the emulator, whose invisibility
+// windows in these tests last at most a few seconds: backoff starts at
+// 100 ms, and a conversation missing for 5 s after its create is taken as
+// not created (production waits 30 s).
+var testTiming = clientTiming{retryBaseDelay: 100 * time.Millisecond, visibilityGrace: 5 * time.Second}
 
 // Tokens the test emulators accept.
 const (
