@@ -63,6 +63,14 @@ type Options struct {
 	// VisibilityGrace is how long a conversation may stay invisible to
 	// reads after it was created; zero means 30 seconds.
 	VisibilityGrace time.Duration
+	// CoalesceReads serves reads of conversations that arrive together
+	// from one shared listing of their group (see coalesce.go).
+	CoalesceReads bool
+	// SDKDefaultMiddleware replaces the middleware below with
+	// msgraph-sdk-go's defaults: no mailbox limiter and kiota's retry
+	// handler (see sdk_defaults.go). It is the naive baseline of make bench
+	// and is never set otherwise.
+	SDKDefaultMiddleware bool
 }
 
 // Client performs Graph calls. It is safe for concurrent use.
@@ -81,6 +89,12 @@ type Client struct {
 	// adopted, so two creates whose answers were lost never adopt the same
 	// conversation.
 	claimed sync.Map
+	// coalesceReads and listings share group listings between reads.
+	coalesceReads bool
+	listings      *conversationListings
+	// creating counts creates in flight per group (*atomic.Int32), so a
+	// listing for reads after creates can wait for the batch to finish.
+	creating sync.Map
 }
 
 var registerSerializers sync.Once
@@ -126,7 +140,13 @@ func NewClient(opts Options) (*Client, error) {
 	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: sdkVersion}
 	transport := opts.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		// A clone, so that our connection settings never leak into other
+		// users of the default transport; a program that replaced it with
+		// another kind of RoundTripper gets that one.
+		transport = http.DefaultTransport
+		if base, ok := http.DefaultTransport.(*http.Transport); ok {
+			transport = base.Clone()
+		}
 	}
 	// An explicit list: kiota's default middleware comes out in random order
 	// (it ranges over a map), its compression handler gzips bodies and
@@ -150,6 +170,9 @@ func NewClient(opts Options) (*Client, error) {
 		// No client-wide timeout: every operation carries its own deadline,
 		// which also bounds retries.
 	}
+	if opts.SDKDefaultMiddleware {
+		httpClient = sdkDefaultHTTPClient(transport, &clientOptions)
+	}
 	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
 		absauth.NewBaseBearerTokenAuthenticationProvider(tokens), clientOptions, nil, nil, httpClient)
 	if err != nil {
@@ -163,6 +186,8 @@ func NewClient(opts Options) (*Client, error) {
 		scopes:          scopes,
 		retryBaseDelay:  opts.RetryBaseDelay,
 		visibilityGrace: opts.VisibilityGrace,
+		coalesceReads:   opts.CoalesceReads,
+		listings:        newConversationListings(),
 	}, nil
 }
 

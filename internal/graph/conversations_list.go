@@ -12,10 +12,16 @@ import (
 // list (graph-conversations.md §3.3), so the service's own page size is
 // used. Graph promises no order.
 func (c *Client) ListConversations(ctx context.Context, groupID string) ([]Conversation, error) {
+	return c.listConversations(ctx, groupID, nil)
+}
+
+// listConversations lists a group's conversations, asking for pages of top
+// when top is set.
+func (c *Client) listConversations(ctx context.Context, groupID string, top *int32) ([]Conversation, error) {
 	const op = "list conversations"
 	ctx, attempts := withAttemptCounter(ctx)
 	page, err := c.groups.ByGroupId(groupID).Conversations().Get(ctx, &groups.ItemConversationsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.ItemConversationsRequestBuilderGetQueryParameters{Select: conversationSelect},
+		QueryParameters: &groups.ItemConversationsRequestBuilderGetQueryParameters{Select: conversationSelect, Top: top},
 	})
 	if err != nil {
 		return nil, newError(op, int(attempts.Load()), err)

@@ -227,6 +227,7 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 
 	tflog.Info(ctx, "Creating group conversation", map[string]any{"topic": in.Topic})
 	created, err := r.client.CreateConversation(ctx, groupID, in)
+	createdAt := time.Now()
 	if err != nil {
 		addGraphError(&resp.Diagnostics, "Create Group Conversation Failed",
 			fmt.Sprintf("Microsoft Graph refused to create the conversation %q in group %s.", in.Topic, groupID),
@@ -241,13 +242,13 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 	plan.ThreadID = stringOrNull(created.ThreadID)
 	plan.clearComputed()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCreatedAt, createdAtJSON(time.Now()))...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCreatedAt, createdAtJSON(createdAt))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	tflog.Info(ctx, "Created group conversation", map[string]any{"conversation_id": created.ID, "thread_id": created.ThreadID})
 
-	conversation, err := r.client.WaitForConversation(ctx, groupID, created.ID)
+	conversation, err := r.client.ReadNewConversation(ctx, groupID, created.ID, createdAt)
 	if err != nil {
 		addGraphError(&resp.Diagnostics, "Read Group Conversation After Create Failed",
 			fmt.Sprintf("The conversation was created (id %s) and is recorded in the state, but it could not be read back. "+
@@ -276,7 +277,7 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 	ctx = tflog.SetField(ctx, "group_id", groupID)
 	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
 
-	conversation, err := r.client.GetConversation(ctx, groupID, conversationID)
+	conversation, err := r.client.ReadConversation(ctx, groupID, conversationID)
 	if graph.IsNotFound(err) {
 		conversation, err = r.waitIfJustCreated(ctx, req.Private, groupID, conversationID, err)
 	}

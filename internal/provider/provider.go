@@ -63,6 +63,7 @@ type clientTiming struct {
 type msgraphProviderModel struct {
 	Endpoint                      types.String `tfsdk:"endpoint"`
 	MaxConcurrentRequestsPerGroup types.Int64  `tfsdk:"max_concurrent_requests_per_group"`
+	CoalesceReads                 types.Bool   `tfsdk:"coalesce_reads"`
 	// signInModel holds access_token and the other sign-in attributes
 	// (provider_auth.go).
 	signInModel
@@ -97,6 +98,15 @@ func (p *msgraphProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"groups; `0` removes the limit.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"coalesce_reads": schema.BoolAttribute{
+				MarkdownDescription: "Whether reads of conversations in the same group that arrive together (a refresh, or the " +
+					"read after each of many creates) are served from one shared listing of the group's conversations " +
+					"instead of one request each. Defaults to `true`: a refresh of 100 conversations in one group then costs " +
+					"one request instead of 100. A conversation missing from the listing is still read on its own before it " +
+					"is declared deleted, and a listing never outlives the command that asked for it. Set `false` to read " +
+					"every conversation with its own request.",
+				Optional: true,
 			},
 		},
 	}
@@ -174,6 +184,8 @@ func (p *msgraphProvider) Configure(ctx context.Context, req provider.ConfigureR
 		MaxConcurrentRequestsPerGroup: int(perGroup),
 		RetryBaseDelay:                p.timing.retryBaseDelay,
 		VisibilityGrace:               p.timing.visibilityGrace,
+		CoalesceReads:                 config.CoalesceReads.IsNull() || config.CoalesceReads.ValueBool(),
+		SDKDefaultMiddleware:          benchNaiveClient(ctx),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Microsoft Graph Client", err.Error())

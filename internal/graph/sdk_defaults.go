@@ -1,0 +1,32 @@
+package graph
+
+import (
+	"net/http"
+	"time"
+
+	khttp "github.com/microsoft/kiota-http-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+)
+
+// sdkDefaultHTTPClient is the HTTP client msgraph-sdk-go builds for itself
+// (msgraphcore.GetDefaultClient): the SDK's default middleware, that is
+// kiota's retry handler (at most 3 retries of a 429, 503 or 504, POSTs
+// included), redirect, compression, parameter decoding, user agent and
+// header inspection handlers plus Graph's telemetry and URL replacement, and
+// a 100-second client timeout. There is no mailbox limiter and none of the
+// provider's retry tuning (deadline-bounded retries, no blind POST resends,
+// per-attempt timeouts).
+//
+// It exists only as the naive baseline of make bench (Options.
+// SDKDefaultMiddleware). The only addition is the innermost logging
+// middleware, which observes each attempt and changes nothing.
+func sdkDefaultHTTPClient(transport http.RoundTripper, clientOptions *msgraphcore.GraphClientOptions) *http.Client {
+	middleware := append(msgraphcore.GetDefaultMiddlewaresWithOptions(clientOptions), loggingMiddleware{})
+	return &http.Client{
+		Transport: khttp.NewCustomTransportWithParentTransport(transport, middleware...),
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+		Timeout: 100 * time.Second,
+	}
+}
