@@ -52,6 +52,11 @@ func TestAccGroupConversationsDataSource_paging(t *testing.T) {
 			"last_delivered_date_time": knownvalue.StringRegexp(rfc3339UTCPattern),
 			"preview":                  knownvalue.StringExact(fmt.Sprintf("Post %02d", i)),
 			"unique_senders":           knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("Adele Vance")}),
+			// Filled in only with include_threads.
+			"thread_id":          knownvalue.Null(),
+			"body":               knownvalue.Null(),
+			"new_participants":   knownvalue.Null(),
+			"additional_threads": knownvalue.Null(),
 		})
 		all = append(all, element)
 		if topic == "Weekly sync" {
@@ -121,6 +126,122 @@ func TestAccGroupConversationsDataSource_errors(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(conversationsDataAddress, tfjsonpath.New("conversations"), knownvalue.ListExact([]knownvalue.Check{})),
 				},
+			},
+		},
+	})
+}
+
+// include_threads fills in each conversation's first post and its other
+// threads the way an import reads them: HTML unwrapped, content types
+// spelled out, empty recipient lists null, and replies neither changing the
+// first post nor counting as threads.
+func TestAccGroupConversationsDataSource_includeThreads(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	adele := emulator.Principal{DisplayName: "Adele Vance", Address: "adele@contoso.example"}
+	lee := emulator.Recipient{Name: "Lee Gu", Address: "lee@contoso.example"}
+	const announcement = "<h1>News</h1>\n<p>Hello &amp; welcome</p>\n"
+	withThreads, err := env.server.SeedConversation(env.group.ID, "Announcement",
+		emulator.ItemBody{ContentType: "html", Content: announcement},
+		[]emulator.Recipient{lee, {Address: "guest@fabrikam.example"}}, adele)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstThread := env.server.Threads(env.group.ID, withThreads.ID)[0]
+	if _, err := env.server.SeedReply(env.group.ID, firstThread.ID, emulator.ItemBody{Content: "Thanks!"},
+		[]emulator.Recipient{{Address: "late@contoso.example"}}, adele); err != nil {
+		t.Fatal(err)
+	}
+	followUp, err := env.server.SeedThread(env.group.ID, withThreads.ID, emulator.ItemBody{ContentType: "html", Content: "<p>Follow-up</p>"},
+		[]emulator.Recipient{lee}, []emulator.Recipient{{Address: "cc@contoso.example"}}, adele)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.server.SetThreadLocked(env.group.ID, followUp.ID, true)
+	plain, err := env.server.SeedConversation(env.group.ID, "Plain", emulator.ItemBody{ContentType: "text", Content: "Line one\nLine two"}, nil, adele)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	recipient := func(address string, name knownvalue.Check) knownvalue.Check {
+		return knownvalue.ObjectExact(map[string]knownvalue.Check{"address": knownvalue.StringExact(address), "name": name})
+	}
+	body := func(contentType, content string) knownvalue.Check {
+		return knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"content_type": knownvalue.StringExact(contentType), "content": knownvalue.StringExact(content),
+		})
+	}
+	conversation := func(id, topic string, extra map[string]knownvalue.Check) knownvalue.Check {
+		checks := map[string]knownvalue.Check{
+			"id":                       knownvalue.StringExact(id),
+			"topic":                    knownvalue.StringExact(topic),
+			"has_attachments":          knownvalue.Bool(false),
+			"last_delivered_date_time": knownvalue.StringRegexp(rfc3339UTCPattern),
+			"preview":                  knownvalue.NotNull(),
+			"unique_senders":           knownvalue.NotNull(),
+		}
+		for k, v := range extra {
+			checks[k] = v
+		}
+		return knownvalue.ObjectExact(checks)
+	}
+	want := knownvalue.SetExact([]knownvalue.Check{
+		conversation(withThreads.ID, "Announcement", map[string]knownvalue.Check{
+			"thread_id": knownvalue.StringExact(firstThread.ID),
+			"body":      body("html", announcement),
+			"new_participants": knownvalue.ListExact([]knownvalue.Check{
+				recipient("lee@contoso.example", knownvalue.StringExact("Lee Gu")),
+				recipient("guest@fabrikam.example", knownvalue.Null()),
+			}),
+			"additional_threads": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"id":            knownvalue.StringExact(followUp.ID),
+				"topic":         knownvalue.StringExact("Announcement"),
+				"is_locked":     knownvalue.Bool(true),
+				"body":          body("html", "<p>Follow-up</p>"),
+				"to_recipients": knownvalue.ListExact([]knownvalue.Check{recipient("lee@contoso.example", knownvalue.StringExact("Lee Gu"))}),
+				"cc_recipients": knownvalue.ListExact([]knownvalue.Check{recipient("cc@contoso.example", knownvalue.Null())}),
+			})}),
+		}),
+		conversation(plain.ID, "Plain", map[string]knownvalue.Check{
+			"thread_id":          knownvalue.StringExact(env.server.Threads(env.group.ID, plain.ID)[0].ID),
+			"body":               body("text", "Line one\nLine two"),
+			"new_participants":   knownvalue.Null(),
+			"additional_threads": knownvalue.ListExact([]knownvalue.Check{}),
+		}),
+	})
+
+	config := func(include string) string {
+		return env.providerConfig(testUserToken) + fmt.Sprintf(`
+data "msgraph_group_conversations" "test" {
+  group_id        = %q
+  include_threads = %s
+}
+`, env.group.ID, include)
+	}
+	threadReads := func(wantAtLeast, wantAtMost int) func(*terraform.State) error {
+		return func(*terraform.State) error {
+			if got := env.server.Counters()["threads.list"]; got < wantAtLeast || got > wantAtMost {
+				return fmt.Errorf("the emulator served %d thread listings, want between %d and %d", got, wantAtLeast, wantAtMost)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Not asked for, the threads cost nothing.
+				Config: config("false"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(conversationsDataAddress, tfjsonpath.New("conversations").AtSliceIndex(0).AtMapKey("body"), knownvalue.Null()),
+				},
+				Check: threadReads(0, 0),
+			},
+			{
+				Config: config("true"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(conversationsDataAddress, tfjsonpath.New("conversations"), want),
+				},
+				Check: threadReads(2, 1000),
 			},
 		},
 	})
