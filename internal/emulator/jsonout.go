@@ -40,16 +40,6 @@ func (o object) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// get returns the value of the member called name, if any.
-func (o object) get(name string) (any, bool) {
-	for _, f := range o {
-		if f.name == name {
-			return f.value, true
-		}
-	}
-	return nil, false
-}
-
 // encodeNoEscape encodes v without turning '<', '>' and '&' into \u003c
 // escapes, so HTML bodies stay readable with curl. Both forms are valid JSON.
 func encodeNoEscape(buf *bytes.Buffer, v any) error {

@@ -179,6 +179,7 @@ func boolOrEnv(v types.Bool, attr string, fallback bool) (bool, error) {
 		}
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
+			//nolint:staticcheck // ST1005: a full sentence, shown as the diagnostic's detail.
 			return fallback, fmt.Errorf("%s is %q; it must be true or false.", env, raw)
 		}
 		return b, nil
