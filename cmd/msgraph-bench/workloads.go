@@ -1,0 +1,179 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// This file is the benchmark's content: the Terraform commands a phase runs,
+// the workloads, and the targets. Adding a workload, a phase or a target is
+// an edit here; the runner, the statistics and the report follow.
+
+// phaseKind is one kind of Terraform command. The fixed cost of a kind is
+// the same command on a configuration with no conversations (the "fixed"
+// workload runs every kind used by any workload).
+type phaseKind struct {
+	name string
+	// args are the CLI arguments before -parallelism.
+	args []string
+	// ok tells a successful exit code; a refresh must also find nothing
+	// to change (plan -detailed-exitcode exits 2 on changes).
+	ok func(exitCode int) bool
+	// verb names a conversation the phase handles, for "requests per
+	// created conversation" and the like.
+	verb string
+}
+
+var (
+	kindApply = phaseKind{
+		name: "apply", verb: "created",
+		args: []string{"apply", "-auto-approve", "-input=false", "-no-color"},
+		ok:   func(code int) bool { return code == 0 },
+	}
+	kindRefresh = phaseKind{
+		name: "refresh", verb: "refreshed",
+		args: []string{"plan", "-detailed-exitcode", "-input=false", "-no-color"},
+		ok:   func(code int) bool { return code == 0 },
+	}
+	kindDestroy = phaseKind{
+		name: "destroy", verb: "destroyed",
+		args: []string{"destroy", "-auto-approve", "-input=false", "-no-color"},
+		ok:   func(code int) bool { return code == 0 },
+	}
+)
+
+// phase is one Terraform command of a workload. Phases of a workload share
+// one working directory and state, in order.
+type phase struct {
+	kind phaseKind
+	// label names the phase in the report and in checks; it defaults to
+	// the kind's name and must be unique within the workload (e.g.
+	// "refresh (coalescing off)" next to "refresh").
+	label string
+	// env and providerAttrs add to the workload's for this phase only,
+	// e.g. to refresh the same state once with a provider setting on and
+	// once with it off.
+	env           []string
+	providerAttrs map[string]string
+}
+
+func (p phase) name() string {
+	if p.label != "" {
+		return p.label
+	}
+	return p.kind.name
+}
+
+// workload is a configuration of n conversations spread round-robin over
+// groups, driven through its phases by the real CLI.
+type workload struct {
+	id    string
+	title string
+	n     int
+	// groups is how many group mailboxes the conversations are spread over.
+	groups      int
+	parallelism int
+	// env is added to the CLI's (and so the provider's) environment.
+	env []string
+	// providerAttrs are attributes of the provider block, as HCL
+	// expressions (e.g. "max_concurrent_requests_per_group": "4").
+	providerAttrs map[string]string
+	phases        []phase
+	// runs overrides the -runs flag (1 for the large workload).
+	runs int
+	// latency, when set, replaces the emulator's latency for this
+	// workload (the zero-latency floor).
+	latency *time.Duration
+	// fixed marks the N=0 workload whose phases are the fixed CLI cost.
+	fixed bool
+	// allowFailures reports failed phases instead of failing the bench
+	// (the naive baseline may give up on throttled requests).
+	allowFailures bool
+}
+
+// allowedConcurrency is how many requests Graph serves at once for this
+// workload: Terraform keeps at most parallelism operations going, and each
+// group mailbox serves at most mailboxLimit requests.
+func (w *workload) allowedConcurrency(mailboxLimit int) int {
+	return max(1, min(w.parallelism, mailboxLimit*w.groups))
+}
+
+func lifecycle() []phase {
+	return []phase{{kind: kindApply}, {kind: kindRefresh}, {kind: kindDestroy}}
+}
+
+// envNaiveClient is the provider's benchmarking-only switch to
+// msgraph-sdk-go's default middleware (internal/provider/bench_env.go).
+const envNaiveClient = "MSGRAPH_BENCH_NAIVE_CLIENT=1"
+
+// workloads returns what one bench session runs, in order. Workloads with
+// runs == 0 are repeated cfg.runs times, interleaved run by run so that a
+// change in the machine's load touches all of them alike.
+func workloads(cfg config) []*workload {
+	ws := []*workload{
+		{id: "fixed", title: "Fixed CLI cost (N=0)", n: 0, groups: 1, parallelism: cfg.parallelism, fixed: true},
+		{id: "W1", title: fmt.Sprintf("N=%d, 1 group", cfg.n), n: cfg.n, groups: 1, parallelism: cfg.parallelism, phases: lifecycle()},
+		{id: "W2", title: fmt.Sprintf("N=%d over %d groups", cfg.n, cfg.groups), n: cfg.n, groups: cfg.groups,
+			parallelism: cfg.parallelism, phases: lifecycle()},
+		{id: "W3", title: fmt.Sprintf("Naive: W1 with msgraph-sdk-go defaults (%s)", envNaiveClient), n: cfg.n, groups: 1,
+			parallelism: cfg.parallelism, env: []string{envNaiveClient}, phases: lifecycle(), allowFailures: true},
+	}
+	zero := time.Duration(0)
+	ws = append(ws, &workload{id: "W0", title: "Floor: W1 with 0 ms Graph latency, the CLI's and the provider's own work (no target)",
+		n: cfg.n, groups: 1, parallelism: cfg.parallelism, phases: lifecycle(), latency: &zero})
+	if cfg.bigN > 0 {
+		// Destroying 1000 conversations through the CLI takes minutes
+		// (the CLI rewrites its state after every resource); the emulator
+		// is emptied directly instead.
+		ws = append(ws, &workload{id: "W4", title: fmt.Sprintf("N=%d, 1 group, run once; emptied without the CLI", cfg.bigN),
+			n: cfg.bigN, groups: 1, parallelism: cfg.parallelism, phases: []phase{{kind: kindApply}, {kind: kindRefresh}}, runs: 1})
+	}
+	// The fixed workload runs every kind any workload uses.
+	var kinds []phaseKind
+	for _, w := range ws {
+		for _, p := range w.phases {
+			if !slices.ContainsFunc(kinds, func(k phaseKind) bool { return k.name == p.kind.name }) {
+				kinds = append(kinds, p.kind)
+			}
+		}
+	}
+	for _, k := range kinds {
+		ws[0].phases = append(ws[0].phases, phase{kind: k})
+	}
+	if len(cfg.only) > 0 {
+		ws = slices.DeleteFunc(ws, func(w *workload) bool { return !w.fixed && !slices.Contains(cfg.only, w.id) })
+	}
+	return ws
+}
+
+// targets are issue 6's, checked against the medians.
+func targets(cfg config) []check {
+	const mb = 1 << 20
+	checks := []check{
+		requestsPerConversation("W1", "apply", 2),
+		requestsPerConversation("W1", "refresh", 1),
+		requestsPerConversation("W1", "destroy", 2),
+		requestsPerConversation("W2", "apply", 2),
+		requestsPerConversation("W2", "refresh", 1),
+		requestsPerConversation("W2", "destroy", 2),
+		noThrottling("W1"),
+		netWithinIdeal("W1", "apply", 1.3),
+		netWithinIdeal("W1", "refresh", 1.3),
+		netWithinIdeal("W1", "destroy", 1.3),
+		phasesSucceed("fixed"),
+		phasesSucceed("W1"),
+		phasesSucceed("W2"),
+	}
+	if cfg.bigN > 0 {
+		checks = append(checks,
+			peakRSSBelow("W4", "apply", 120*mb),
+			phasesSucceed("W4"))
+	}
+	if len(cfg.only) > 0 {
+		checks = slices.DeleteFunc(checks, func(c check) bool {
+			return c.workload != "fixed" && !slices.Contains(cfg.only, c.workload)
+		})
+	}
+	return checks
+}
