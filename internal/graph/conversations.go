@@ -193,10 +193,11 @@ func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) 
 		if err != nil {
 			return "", Post{}, err
 		}
-		for _, p := range posts {
-			if !found || p.ReceivedDateTime.Before(first.ReceivedDateTime) {
-				threadID, first, found = id, p, true
-			}
+		if len(posts) == 0 {
+			continue
+		}
+		if p := earliestPost(posts); !found || p.ReceivedDateTime.Before(first.ReceivedDateTime) {
+			threadID, first, found = id, p, true
 		}
 	}
 	if !found {

@@ -132,13 +132,7 @@ func (c *Client) FirstThreadPost(ctx context.Context, groupID, conversationID, t
 		return Post{}, &Error{Operation: "find first post", StatusCode: 404, Code: "ErrorItemNotFound",
 			Message: "the thread has no posts"}
 	}
-	first := posts[0]
-	for _, p := range posts[1:] {
-		if p.ReceivedDateTime.Before(first.ReceivedDateTime) {
-			first = p
-		}
-	}
-	return first, nil
+	return earliestPost(posts), nil
 }
 
 func (c *Client) threads(groupID, conversationID string) *groups.ItemConversationsItemThreadsRequestBuilder {
