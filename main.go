@@ -3,13 +3,15 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/provider"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/rpcscope"
 )
 
 // version and commit are set by the release build (goreleaser's ldflags).
@@ -23,15 +25,19 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	if !debug {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
 		silenceLogsTheCLIDiscards()
 	}
 	stopProfile := startProfiling()
-	err := providerserver.Serve(context.Background(), provider.New(version, commit), providerserver.ServeOpts{
-		Address:         provider.Address,
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	// What providerserver.Serve does, with each RPC's context scoped to the
+	// RPC (see internal/rpcscope).
+	newProvider := provider.New(version, commit)
+	err := tf6server.Serve(provider.Address, func() tfprotov6.ProviderServer {
+		return rpcscope.Wrap(providerserver.NewProtocol6(newProvider())())
+	}, opts...)
 	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())

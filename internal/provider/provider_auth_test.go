@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -63,7 +62,7 @@ func (e *authEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 	p := &msgraphProvider{version: testProviderVersion, commit: "test", authOptions: auth.Options{
 		Transport: e.identity.Client(), AuthorityHost: e.identity.AuthorityHost(), DisableInstanceDiscovery: true,
 	}}
-	return map[string]func() (tfprotov6.ProviderServer, error){"msgraph": providerserver.NewProtocol6WithError(p)}
+	return protoV6ProviderFactories(p)
 }
 
 // provider is a provider block for the proxy endpoint with extra settings.

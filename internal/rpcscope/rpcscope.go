@@ -1,0 +1,162 @@
+// Package rpcscope keeps what a provider RPC allocated from outliving the
+// RPC.
+//
+// terraform-plugin-framework (v1.19.0) derives a cancelable context from
+// every RPC's context and keeps its cancel function until StopProvider,
+// which Terraform sends only on an interrupt (proto6server.Server's
+// registerContext). A cancel function holds its context, and a context holds
+// its parents: the RPC's loggers (a dozen terraform-plugin-log option sets
+// per RPC), request-id and gRPC stream. So a provider process kept about
+// 13 KB per RPC alive for the rest of its life: 45 MB of live heap, and the
+// garbage collector marking all of it over and over, by the end of an apply
+// of 1000 conversations (see BENCHMARKS.md).
+//
+// Wrap puts a thin context between each RPC's context and the framework. It
+// forwards everything to the RPC's context while the RPC runs, and forgets
+// it when the RPC returns, so what the framework keeps is a few small
+// structs per RPC.
+package rpcscope
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// Wrap returns server with the contexts of its unary RPCs scoped to the
+// RPC. The streaming RPCs (actions, list resources, state stores) pass their
+// context through unchanged: their streams outlive the call that opens
+// them, and this provider implements none of them.
+func Wrap(server tfprotov6.ProviderServer) tfprotov6.ProviderServer {
+	return scopedServer{ProviderServer: server}
+}
+
+type scopedServer struct {
+	tfprotov6.ProviderServer
+}
+
+// call runs rpc with a context that stops referring to ctx when rpc returns.
+func call[Req, Resp any](ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
+	scoped := newScopedContext(ctx)
+	defer scoped.release()
+	return rpc(scoped, req)
+}
+
+func (s scopedServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
+	return call(ctx, req, s.ProviderServer.GetMetadata)
+}
+
+func (s scopedServer) GetProviderSchema(ctx context.Context, req *tfprotov6.GetProviderSchemaRequest) (*tfprotov6.GetProviderSchemaResponse, error) {
+	return call(ctx, req, s.ProviderServer.GetProviderSchema)
+}
+
+func (s scopedServer) GetResourceIdentitySchemas(ctx context.Context, req *tfprotov6.GetResourceIdentitySchemasRequest) (*tfprotov6.GetResourceIdentitySchemasResponse, error) {
+	return call(ctx, req, s.ProviderServer.GetResourceIdentitySchemas)
+}
+
+func (s scopedServer) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
+	return call(ctx, req, s.ProviderServer.ValidateProviderConfig)
+}
+
+func (s scopedServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	return call(ctx, req, s.ProviderServer.ConfigureProvider)
+}
+
+func (s scopedServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	return call(ctx, req, s.ProviderServer.ValidateResourceConfig)
+}
+
+func (s scopedServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	return call(ctx, req, s.ProviderServer.UpgradeResourceState)
+}
+
+func (s scopedServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	return call(ctx, req, s.ProviderServer.ReadResource)
+}
+
+func (s scopedServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	return call(ctx, req, s.ProviderServer.PlanResourceChange)
+}
+
+func (s scopedServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	return call(ctx, req, s.ProviderServer.ApplyResourceChange)
+}
+
+func (s scopedServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
+	return call(ctx, req, s.ProviderServer.ImportResourceState)
+}
+
+func (s scopedServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
+	return call(ctx, req, s.ProviderServer.MoveResourceState)
+}
+
+func (s scopedServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
+	return call(ctx, req, s.ProviderServer.UpgradeResourceIdentity)
+}
+
+func (s scopedServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
+	return call(ctx, req, s.ProviderServer.GenerateResourceConfig)
+}
+
+func (s scopedServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
+	return call(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+}
+
+func (s scopedServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	return call(ctx, req, s.ProviderServer.ReadDataSource)
+}
+
+// scopedContext forwards to the RPC's context until released, and is a
+// canceled context without values afterwards: by then the RPC is over, and
+// only the framework's kept cancel functions still refer to it.
+type scopedContext struct {
+	rpc atomic.Pointer[rpcContext]
+}
+
+// rpcContext boxes the interface so that it can be swapped atomically.
+type rpcContext struct{ context.Context }
+
+func newScopedContext(ctx context.Context) *scopedContext {
+	s := &scopedContext{}
+	s.rpc.Store(&rpcContext{ctx})
+	return s
+}
+
+func (s *scopedContext) release() { s.rpc.Store(nil) }
+
+// closed is the Done channel of a released context.
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+func (s *scopedContext) Deadline() (time.Time, bool) {
+	if rpc := s.rpc.Load(); rpc != nil {
+		return rpc.Deadline()
+	}
+	return time.Time{}, false
+}
+
+func (s *scopedContext) Done() <-chan struct{} {
+	if rpc := s.rpc.Load(); rpc != nil {
+		return rpc.Done()
+	}
+	return closed
+}
+
+func (s *scopedContext) Err() error {
+	if rpc := s.rpc.Load(); rpc != nil {
+		return rpc.Err()
+	}
+	return context.Canceled
+}
+
+func (s *scopedContext) Value(key any) any {
+	if rpc := s.rpc.Load(); rpc != nil {
+		return rpc.Value(key)
+	}
+	return nil
+}
