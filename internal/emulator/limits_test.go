@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -211,5 +214,43 @@ func TestCounters(t *testing.T) {
 	f.srv.ResetCounters()
 	if n := len(f.srv.Counters()); n != 0 {
 		t.Errorf("after ResetCounters: %d counters", n)
+	}
+}
+
+// A request counts against its mailbox until it answers, and no longer: a
+// client that has the start of an answer may send its next request at once
+// without being throttled by the one that answered. The listing here is
+// large enough (hundreds of KB) that its body cannot all be written before
+// the client reads it, so a slot freed only when the handler returned would
+// still be taken while the client holds the answer's headers.
+func TestMailboxSlotFreedAsTheAnswerStarts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, Options{MailboxConcurrency: 1, PageSize: 1000, MaxPageSize: 1000})
+	body := ItemBody{ContentType: "text", Content: strings.Repeat("A long first post. ", 40)}
+	for i := range 1000 {
+		if _, err := f.srv.SeedConversation(f.team.ID, fmt.Sprint("Conversation ", i), body, nil, alice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(http.MethodGet, f.base+"/groups/"+f.team.ID+"/conversations?$top=1000", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+aliceToken)
+	resp, err := f.hs.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("listing answered %d", resp.StatusCode)
+	}
+	// The body is not read yet: the handler may still be writing it.
+	if n := f.srv.inflightFor(f.team.ID); n != 0 {
+		t.Fatalf("%d request(s) still counted in flight once the answer started", n)
+	}
+	wantStatus(t, f.do(request{path: "/groups/" + f.team.ID + "/conversations?$top=1"}), http.StatusOK)
+	if n, err := io.Copy(io.Discard, resp.Body); err != nil || n < 256<<10 {
+		t.Fatalf("read %d bytes of the listing (%v); want hundreds of KB for this test to mean something", n, err)
 	}
 }

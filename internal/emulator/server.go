@@ -244,7 +244,16 @@ func (s *Server) serve(c *call) {
 			c.writeError(errThrottled(s.opts.RetryAfterSeconds))
 			return
 		}
-		defer release()
+		// The slot is freed as the answer starts: a request counts as in
+		// flight until it has answered, and a client must never hold a
+		// whole answer from a request the mailbox still counts. (Freed when
+		// the handler returned, the slot of an answer larger than
+		// net/http's write buffer stayed taken while the client already had
+		// all of it, and the client's next request met a 429.)
+		var once sync.Once
+		free := func() { once.Do(release) }
+		defer free()
+		c.w.answering = free
 	}
 	if !s.sleepLatency(ctx) {
 		return // the client went away; nobody is left to answer
@@ -351,6 +360,8 @@ type statusWriter struct {
 	server      *Server
 	status      int
 	wroteHeader bool
+	// answering runs as the answer starts, before any of it is sent.
+	answering func()
 }
 
 func (w *statusWriter) WriteHeader(status int) {
@@ -359,6 +370,9 @@ func (w *statusWriter) WriteHeader(status int) {
 	}
 	w.wroteHeader = true
 	w.status = status
+	if w.answering != nil {
+		w.answering()
+	}
 	var keys []string
 	switch {
 	case status == http.StatusUnauthorized:
