@@ -92,9 +92,9 @@ type Client struct {
 	// coalesceReads and listings share group listings between reads.
 	coalesceReads bool
 	listings      *conversationListings
-	// creating counts creates in flight per group (*atomic.Int32), so a
-	// listing for reads after creates can wait for the batch to finish.
-	creating sync.Map
+	// limiter is the per-mailbox limiter of the middleware; reads after
+	// creates ask it whether the group's mailbox is busy.
+	limiter *mailboxLimiter
 }
 
 var registerSerializers sync.Once
@@ -152,6 +152,7 @@ func NewClient(opts Options) (*Client, error) {
 	// (it ranges over a map), its compression handler gzips bodies and
 	// mislabels retried ones, and its retry handler re-sends POSTs.
 	product, version := splitUserAgent(opts.UserAgent)
+	limiter := newMailboxLimiter(opts.MaxConcurrentRequestsPerGroup)
 	middleware := []khttp.Middleware{
 		msgraphcore.NewGraphTelemetryHandler(&clientOptions),
 		khttp.NewUserAgentHandlerWithOptions(&khttp.UserAgentHandlerOptions{
@@ -159,7 +160,7 @@ func NewClient(opts Options) (*Client, error) {
 		}),
 		khttp.NewParametersNameDecodingHandler(),
 		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second, attemptTimeout: opts.AttemptTimeout, sleep: sleepContext},
-		newMailboxLimiter(opts.MaxConcurrentRequestsPerGroup),
+		limiter,
 		loggingMiddleware{},
 	}
 	httpClient := &http.Client{
@@ -172,6 +173,7 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	if opts.SDKDefaultMiddleware {
 		httpClient = sdkDefaultHTTPClient(transport, &clientOptions)
+		limiter = newMailboxLimiter(0) // not in the chain: it knows nothing
 	}
 	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
 		absauth.NewBaseBearerTokenAuthenticationProvider(tokens), clientOptions, nil, nil, httpClient)
@@ -188,6 +190,7 @@ func NewClient(opts Options) (*Client, error) {
 		visibilityGrace: opts.VisibilityGrace,
 		coalesceReads:   opts.CoalesceReads,
 		listings:        newConversationListings(),
+		limiter:         limiter,
 	}, nil
 }
 

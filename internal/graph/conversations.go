@@ -76,7 +76,6 @@ func (c *Client) CreateConversation(ctx context.Context, groupID string, in NewC
 	if err != nil {
 		return CreatedConversation{}, &Error{Operation: op, Err: err}
 	}
-	defer c.trackCreate(groupID)()
 	ctx, attempts := withAttemptCounter(ctx)
 	for {
 		sentAt := time.Now()
