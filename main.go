@@ -5,6 +5,7 @@ package main
 import (
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -31,6 +32,7 @@ func main() {
 	} else {
 		silenceLogsTheCLIDiscards()
 	}
+	tuneGC(os.Getenv)
 	stopProfile := startProfiling()
 	// What providerserver.Serve does, with each RPC's context scoped to the
 	// RPC (see internal/rpcscope).
