@@ -101,11 +101,11 @@ func (p *msgraphProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"coalesce_reads": schema.BoolAttribute{
 				MarkdownDescription: "Whether reads of conversations in the same group that arrive together (a refresh, or the " +
-					"read after each of many creates) are served from one shared listing of the group's conversations " +
-					"instead of one request each. Defaults to `true`: a refresh of 100 conversations in one group then costs " +
-					"one request instead of 100. A conversation missing from the listing is still read on its own before it " +
-					"is declared deleted, and a listing never outlives the command that asked for it. Set `false` to read " +
-					"every conversation with its own request.",
+					"reads after many creates while the group's mailbox is busy) are served from one shared listing of the " +
+					"group's conversations instead of one request each. Defaults to `true`: a refresh of 100 conversations in " +
+					"one group then costs one request instead of 100. A conversation missing from the listing is still read on " +
+					"its own before it is declared deleted, and a listing never outlives the command that asked for it. Set " +
+					"`false` to read every conversation with its own request.",
 				Optional: true,
 			},
 		},
