@@ -14,6 +14,12 @@ type check struct {
 	eval     func(s *session) (measured string, pass bool)
 }
 
+// of names the issue that set the target.
+func (c check) of(issue int) check {
+	c.name += fmt.Sprintf(" (issue %d)", issue)
+	return c
+}
+
 // checkResult is a check's outcome for the report.
 type checkResult struct {
 	name, target, measured string
@@ -108,6 +114,31 @@ func netWithinIdeal(workloadID, label string, factor float64) check {
 				return "no ideal or fixed cost", false
 			}
 			return fmt.Sprintf("%.2f × (%s vs %s)", ps.ratio, formatSeconds(ps.net), formatSeconds(ps.ideal)), ps.ratio <= factor
+		},
+	}
+}
+
+// fasterThan: the phase's median measured − fixed is at most 1/factor of
+// the other phase's of the same workload.
+func fasterThan(workloadID, label, slower string, factor float64) check {
+	return check{
+		workload: workloadID,
+		name:     fmt.Sprintf("%s %s: measured − fixed vs %s", workloadID, label, slower),
+		target:   "≥ " + formatFloat(factor) + " × faster",
+		eval: func(s *session) (string, bool) {
+			fast, why := measuredPhase(s, workloadID, label)
+			if fast == nil {
+				return why, false
+			}
+			slow, why := measuredPhase(s, workloadID, slower)
+			if slow == nil {
+				return slower + ": " + why, false
+			}
+			if !fast.hasFixed || !slow.hasFixed || fast.net <= 0 {
+				return "no fixed cost", false
+			}
+			speedup := slow.net.Seconds() / fast.net.Seconds()
+			return fmt.Sprintf("%.2f × (%s vs %s)", speedup, formatSeconds(fast.net), formatSeconds(slow.net)), speedup >= factor
 		},
 	}
 }

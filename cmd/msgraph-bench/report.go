@@ -124,6 +124,7 @@ func (r *report) markdown() string {
 		r.writeResults(&b, s)
 		r.writeChecks(&b)
 		r.writeNaive(&b, s)
+		r.writeCoalescing(&b, s)
 		r.writeFloor(&b, s)
 		r.writeTime(&b, s)
 	}
@@ -224,6 +225,44 @@ func (r *report) writeNaive(b *strings.Builder, s *session) {
 	b.WriteString("\nW3's times include its failed runs (their causes are listed under Results). A refresh after an apply " +
 		"that lost creates fails too: its plan wants to create them again.\n")
 	b.WriteString("\n")
+}
+
+// writeCoalescing sets each refresh next to the same refresh with
+// coalescing off (issue 8).
+func (r *report) writeCoalescing(b *strings.Builder, s *session) {
+	floor := "–"
+	if w0 := s.summary("W0", kindRefresh.name); w0 != nil {
+		floor = formatNet(w0)
+	}
+	var rows []string
+	for _, wl := range s.workloads {
+		on, off := s.summary(wl.id, kindRefresh.name), s.summary(wl.id, labelRefreshUncoalesced)
+		if on == nil || off == nil || on.measured == 0 || off.measured == 0 {
+			continue
+		}
+		speedup := "–"
+		if on.hasFixed && off.hasFixed && on.net > 0 {
+			speedup = fmt.Sprintf("%.2f ×", off.net.Seconds()/on.net.Seconds())
+		}
+		window := "–"
+		if on.graph.window > 0 {
+			window = fmt.Sprintf("%.0f ×", off.graph.window.Seconds()/on.graph.window.Seconds())
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |", wl.id, wl.n,
+			formatRequests(on), formatRequests(off), formatNet(on), formatNet(off), speedup,
+			formatSeconds(on.graph.window), formatSeconds(off.graph.window), window, floor))
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("## Refresh with coalescing on and off (issue 8)\n\n")
+	b.WriteString("The same state refreshed twice in a run: with `coalesce_reads` on (the default: reads of a group's conversations " +
+		"that arrive together share one listing) and off (a GET each). *Graph window* is the time Graph was busy with the refresh " +
+		"(first request's start to last one's end). *Floor* is W0's refresh (N=100, Graph answering in 0 ms): the CLI's and the " +
+		"provider's own work, which no change between the provider and Graph removes.\n\n")
+	b.WriteString("| Workload | N | Requests, on | Requests, off | Measured − fixed, on | Measured − fixed, off | Off ÷ on | " +
+		"Graph window, on | Graph window, off | Off ÷ on | Floor (W0) |\n|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString(strings.Join(rows, "\n") + "\n\n")
 }
 
 // writeFloor sets W1 next to W0, the same commands with Graph answering
