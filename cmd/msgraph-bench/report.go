@@ -230,12 +230,12 @@ func (r *report) writeNaive(b *strings.Builder, s *session) {
 // writeCoalescing sets each refresh next to the same refresh with
 // coalescing off (issue 8).
 func (r *report) writeCoalescing(b *strings.Builder, s *session) {
-	floor := "–"
-	if w0 := s.summary("W0", kindRefresh.name); w0 != nil {
-		floor = formatNet(w0)
-	}
 	var rows []string
 	for _, wl := range s.workloads {
+		floor := "–"
+		if w0 := s.summary("W0", kindRefresh.name); w0 != nil && w0.workload.n == wl.n {
+			floor = formatNet(w0)
+		}
 		on, off := s.summary(wl.id, kindRefresh.name), s.summary(wl.id, labelRefreshUncoalesced)
 		if on == nil || off == nil || on.measured == 0 || off.measured == 0 {
 			continue
@@ -258,8 +258,8 @@ func (r *report) writeCoalescing(b *strings.Builder, s *session) {
 	b.WriteString("## Refresh with coalescing on and off (issue 8)\n\n")
 	b.WriteString("The same state refreshed twice in a run: with `coalesce_reads` on (the default: reads of a group's conversations " +
 		"that arrive together share one listing) and off (a GET each). *Graph window* is the time Graph was busy with the refresh " +
-		"(first request's start to last one's end). *Floor* is W0's refresh (N=100, Graph answering in 0 ms): the CLI's and the " +
-		"provider's own work, which no change between the provider and Graph removes.\n\n")
+		"(first request's start to last one's end). *Floor* is W0's refresh of as many conversations with Graph answering in 0 ms: " +
+		"the CLI's and the provider's own work, which no change between the provider and Graph removes.\n\n")
 	b.WriteString("| Workload | N | Requests, on | Requests, off | Measured − fixed, on | Measured − fixed, off | Off ÷ on | " +
 		"Graph window, on | Graph window, off | Off ÷ on | Floor (W0) |\n|---|--:|---|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	b.WriteString(strings.Join(rows, "\n") + "\n\n")

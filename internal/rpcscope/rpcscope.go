@@ -25,10 +25,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
-// Wrap returns server with the contexts of its unary RPCs scoped to the
-// RPC. The streaming RPCs (actions, list resources, state stores) pass their
-// context through unchanged: their streams outlive the call that opens
-// them, and this provider implements none of them.
+// Wrap returns server with the contexts of its RPCs scoped to the RPC:
+// every unary RPC of tfprotov6.ProviderServer. The wrapper does not offer the
+// optional interfaces (ProviderServerWithListResource, ...WithActions,
+// ...WithStateStores), which would also carry streams that outlive the call
+// opening them: this provider has no list resources, actions or state
+// stores, and the CLI calls none of those RPCs for it.
 func Wrap(server tfprotov6.ProviderServer) tfprotov6.ProviderServer {
 	return scopedServer{ProviderServer: server}
 }
@@ -62,6 +64,10 @@ func (s scopedServer) ValidateProviderConfig(ctx context.Context, req *tfprotov6
 
 func (s scopedServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
 	return call(ctx, req, s.ProviderServer.ConfigureProvider)
+}
+
+func (s scopedServer) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
+	return call(ctx, req, s.ProviderServer.StopProvider)
 }
 
 func (s scopedServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
@@ -106,6 +112,30 @@ func (s scopedServer) ValidateDataResourceConfig(ctx context.Context, req *tfpro
 
 func (s scopedServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
 	return call(ctx, req, s.ProviderServer.ReadDataSource)
+}
+
+func (s scopedServer) GetFunctions(ctx context.Context, req *tfprotov6.GetFunctionsRequest) (*tfprotov6.GetFunctionsResponse, error) {
+	return call(ctx, req, s.ProviderServer.GetFunctions)
+}
+
+func (s scopedServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
+	return call(ctx, req, s.ProviderServer.CallFunction)
+}
+
+func (s scopedServer) ValidateEphemeralResourceConfig(ctx context.Context, req *tfprotov6.ValidateEphemeralResourceConfigRequest) (*tfprotov6.ValidateEphemeralResourceConfigResponse, error) {
+	return call(ctx, req, s.ProviderServer.ValidateEphemeralResourceConfig)
+}
+
+func (s scopedServer) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
+	return call(ctx, req, s.ProviderServer.OpenEphemeralResource)
+}
+
+func (s scopedServer) RenewEphemeralResource(ctx context.Context, req *tfprotov6.RenewEphemeralResourceRequest) (*tfprotov6.RenewEphemeralResourceResponse, error) {
+	return call(ctx, req, s.ProviderServer.RenewEphemeralResource)
+}
+
+func (s scopedServer) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
+	return call(ctx, req, s.ProviderServer.CloseEphemeralResource)
 }
 
 // scopedContext forwards to the RPC's context until released, and is a

@@ -3,7 +3,10 @@ package rpcscope
 import (
 	"context"
 	"errors"
+	"path/filepath"
+	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +165,24 @@ func TestWrapKeepsNothingOfFinishedRPCs(t *testing.T) {
 		t.Errorf("with Wrap each RPC left %d bytes alive (without: %d)", per, unwrapped/rpcs)
 	}
 	t.Logf("live heap growth over %d RPCs: %d KB without Wrap, %d KB with it", rpcs, unwrapped>>10, wrapped>>10)
+}
+
+// Every unary RPC of the protocol is wrapped: a method that
+// tfprotov6.ProviderServer gains would otherwise be promoted from the
+// embedded server with its context unscoped.
+func TestWrapScopesEveryUnaryRPC(t *testing.T) {
+	t.Parallel()
+	server := reflect.TypeFor[scopedServer]()
+	iface := reflect.TypeFor[tfprotov6.ProviderServer]()
+	for i := range iface.NumMethod() {
+		m := iface.Method(i)
+		if strings.HasSuffix(m.Type.Out(0).Elem().Name(), "ServerStream") {
+			continue // streaming: the stream outlives the call
+		}
+		impl, _ := server.MethodByName(m.Name)
+		file, _ := runtime.FuncForPC(impl.Func.Pointer()).FileLine(impl.Func.Pointer())
+		if filepath.Base(file) != "rpcscope.go" {
+			t.Errorf("%s is not wrapped: it is promoted from the embedded server (%s)", m.Name, file)
+		}
+	}
 }
