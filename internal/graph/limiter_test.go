@@ -21,10 +21,11 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func (l *mailboxLimiter) waiters(group string) int {
+// waiters counts the requests waiting for a slot of the test's group "g".
+func (l *mailboxLimiter) waiters() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	box := l.boxes[group]
+	box := l.boxes["g"]
 	if box == nil {
 		return 0
 	}
@@ -44,7 +45,7 @@ func TestMailboxLimiterServesUrgentWaitersFirst(t *testing.T) {
 	var order []string
 	var wg sync.WaitGroup
 	queue := func(name string, urgent bool) {
-		n := l.waiters("g")
+		n := l.waiters()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -57,7 +58,7 @@ func TestMailboxLimiterServesUrgentWaitersFirst(t *testing.T) {
 			mu.Unlock()
 			l.release("g")
 		}()
-		waitUntil(t, name+" to queue", func() bool { return l.waiters("g") == n+1 })
+		waitUntil(t, name+" to queue", func() bool { return l.waiters() == n+1 })
 	}
 	queue("create 1", false)
 	queue("create 2", false)
@@ -70,7 +71,7 @@ func TestMailboxLimiterServesUrgentWaitersFirst(t *testing.T) {
 	if !slices.Equal(order, want) {
 		t.Fatalf("slots went to %v, want %v", order, want)
 	}
-	if err := l.acquire(ctx, "g", false); err != nil || l.waiters("g") != 0 {
+	if err := l.acquire(ctx, "g", false); err != nil || l.waiters() != 0 {
 		t.Fatalf("the slot did not come back once everyone was done: %v", err)
 	}
 }
@@ -86,12 +87,12 @@ func TestMailboxLimiterWaiterGivesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	gaveUp := make(chan error, 1)
 	go func() { gaveUp <- l.acquire(ctx, "g", false) }()
-	waitUntil(t, "the waiter to queue", func() bool { return l.waiters("g") == 1 })
+	waitUntil(t, "the waiter to queue", func() bool { return l.waiters() == 1 })
 	cancel()
 	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
 		t.Fatalf("acquire = %v, want context.Canceled", err)
 	}
-	if l.waiters("g") != 0 {
+	if l.waiters() != 0 {
 		t.Fatal("a waiter that gave up is still in line")
 	}
 	l.release("g")
@@ -107,7 +108,7 @@ func TestMailboxLimiterWaiterGivesUp(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- l.acquire(ctx, "g", true) }()
-		waitUntil(t, "the waiter to queue", func() bool { return l.waiters("g") == 1 })
+		waitUntil(t, "the waiter to queue", func() bool { return l.waiters() == 1 })
 		go cancel()
 		l.release("g")
 		if err := <-done; err == nil {
