@@ -407,12 +407,15 @@ func formatFloat(v float64) string {
 // formatRequests lists the request kinds with their medians, e.g.
 // "create 100 · get 100", the "conversations." prefix dropped.
 func formatRequests(ps *phaseSummary) string {
-	if len(ps.requests) == 0 {
-		return "0"
-	}
 	kinds := make([]string, 0, len(ps.requests))
-	for k := range ps.requests {
-		kinds = append(kinds, k)
+	for k, v := range ps.requests {
+		// A kind some runs sent and most did not has a median of 0.
+		if v > 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return "0"
 	}
 	slices.Sort(kinds)
 	parts := make([]string, 0, len(kinds))
