@@ -305,8 +305,9 @@ func (l *mailboxLimiter) acquire(ctx context.Context, group string, urgent bool)
 }
 
 // busy reports whether a request for group would have to wait for a slot.
-// Without a limit nothing ever waits here, and nothing tells whether the
-// mailbox is busy: busy then reports true.
+// Without a limit nothing queues here, yet Exchange's own limit may well be
+// reached: busy then reports true, so that reads after creates go on sharing
+// listings.
 func (l *mailboxLimiter) busy(group string) bool {
 	if l.limit <= 0 {
 		return true
