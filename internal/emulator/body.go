@@ -19,14 +19,6 @@ const maxRequestBodyBytes = 4 << 20
 // maxPreviewRunes is the length Exchange cuts previews to.
 const maxPreviewRunes = 255
 
-// htmlWrapPrefix and htmlWrapSuffix reproduce how Exchange stores HTML post
-// bodies (spec §5). The client's content sits verbatim between them, so a
-// client can strip the wrapper and get back exactly what it sent.
-const (
-	htmlWrapPrefix = "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><div>"
-	htmlWrapSuffix = "</div></body></html>"
-)
-
 // readBody returns the request body, gunzipped when the client says so. The
 // Kiota compression handler gzips every body it sends (msgraph-sdk-go.md §5).
 func (c *call) readBody() ([]byte, *apiError) {
@@ -180,19 +172,6 @@ func normaliseBody(b *itemBodyIn) (ItemBody, *apiError) {
 		content = *b.Content
 	}
 	return ItemBody{ContentType: contentType, Content: content}, nil
-}
-
-// storedBody is the body as Exchange keeps it: HTML wrapped in a document,
-// text unchanged.
-func storedBody(b ItemBody) ItemBody {
-	if b.ContentType == "html" {
-		return ItemBody{ContentType: "html", Content: wrapHTML(b.Content)}
-	}
-	return b
-}
-
-func wrapHTML(content string) string {
-	return htmlWrapPrefix + content + htmlWrapSuffix
 }
 
 // previewOf is the plain-text summary Exchange shows for a post: tags

@@ -79,9 +79,9 @@ func errInvalidObjectID(groupID string) *apiError {
 	return newAPIError(http.StatusBadRequest, "Request_BadRequest", fmt.Sprintf("Invalid object identifier '%s'.", groupID))
 }
 
-// errMailboxNotEnabled answers conversation routes on groups without a
-// mailbox. The real answer for groups is undocumented (spec §7.2); this is the
-// code Exchange uses for user mailboxes, picked as the closest match.
+// errMailboxNotEnabled is Exchange's answer for a mailbox it cannot serve
+// through REST. It has been seen for a group without a usable mailbox
+// (microsoft-graph-docs#13552) and for user mailboxes.
 func errMailboxNotEnabled() *apiError {
 	return newAPIError(http.StatusNotFound, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,43 +23,49 @@ func (c *call) groupContext() string {
 	return fmt.Sprintf("groups('%s')", contextID(strings.ToLower(c.route.groupID)))
 }
 
-// listConversations lists in creation order. Exchange sorts by
-// lastDeliveredDateTime, newest first, but that order changes whenever
-// someone replies; creation order keeps paging deterministic in tests, and
-// the spec says clients must not rely on any order (§3.3).
+// listConversations lists the group's conversations in the order and pages
+// the server's Behaviour picks (creation order by default; see
+// Behaviour.ListOrder), building answers only for the page served, so a
+// mailbox of thousands lists fast.
 //
-// $filter is documented only for hasAttachments eq/ne (§3.3); any other
-// filter gets the Exchange-style 400 ErrorInvalidUrlQueryFilter.
+// $filter is documented only for hasAttachments eq/ne (Graph's docs:
+// group-list-conversations); any other filter gets the Exchange-style 400
+// ErrorInvalidUrlQueryFilter.
 func (s *Server) listConversations(c *call) *apiError {
 	sel, err := resolveSelect(conversationEntity, c.query)
 	if err != nil {
 		return err
 	}
-	match := func(Conversation) bool { return true }
+	match := func(*groupState, *conversationState) bool { return true }
 	if c.query.hasFilter {
 		clause, ok := parseSimpleFilter(c.query.filter)
 		want, isBool := clause.literal.(bool)
 		if !ok || !isBool || !strings.EqualFold(clause.property, "hasAttachments") {
 			return errUnsupportedFilter()
 		}
-		match = func(conv Conversation) bool { return (conv.HasAttachments == want) == (clause.operator == "eq") }
+		match = func(g *groupState, conv *conversationState) bool {
+			has := g.summarize(g.conversationPostIDs(conv)).hasAttachments
+			return (has == want) == (clause.operator == "eq")
+		}
 	}
+	var page listPage
 	var items []object
 	if err := s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
 		if err != nil {
 			return err
 		}
-		for _, conv := range g.visibleConversations(c.now) {
-			if snap := g.conversationSnapshot(conv); match(snap) {
-				items = append(items, project(conversationEntity, conversationJSON(snap), sel))
-			}
+		convs := slices.DeleteFunc(g.visibleConversations(c.now), func(conv *conversationState) bool { return !match(g, conv) })
+		g.orderConversations(convs, st.behaviour.ListOrder)
+		page = c.pageOf(len(convs), st.behaviour.pagingRules())
+		for _, conv := range convs[page.start:page.end] {
+			items = append(items, project(conversationEntity, conversationJSON(g.conversationSnapshot(conv)), sel))
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	c.writeCollection(c.metadata(c.groupContext()+"/"+contextSegment("conversations", sel)), items, 0)
+	c.writePage(c.metadata(c.groupContext()+"/"+contextSegment("conversations", sel)), page, items)
 	return nil
 }
 
@@ -185,6 +192,9 @@ func (s *Server) storeNewConversation(c *call, req newConversationRequest) (conv
 	err = s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
 		if err != nil {
+			return err
+		}
+		if err := st.checkTopic(req.topic); err != nil {
 			return err
 		}
 		conv, thread := st.createConversation(g, req.topic, req.toRecipients, req.ccRecipients, req.first, c.principal, c.now, visibleAt)

@@ -50,7 +50,8 @@ func (c *call) lookupThread(st *store) (*groupState, *threadState, *apiError) {
 }
 
 // listThreads lists the threads of one conversation, or of the whole group
-// mailbox, in creation order. $filter is not supported on threads.
+// mailbox, in the order Behaviour.ListOrder picks (creation order by
+// default). $filter is not supported on threads.
 func (s *Server) listThreads(c *call) *apiError {
 	sel, err := resolveSelect(threadEntity, c.query)
 	if err != nil {
@@ -59,6 +60,7 @@ func (s *Server) listThreads(c *call) *apiError {
 	if c.query.hasFilter {
 		return errUnsupportedFilter()
 	}
+	var page listPage
 	var items []object
 	if err := s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
@@ -77,14 +79,16 @@ func (s *Server) listThreads(c *call) *apiError {
 		} else {
 			threads = g.visibleThreads(c.now)
 		}
-		for _, t := range threads {
+		g.orderThreads(threads, st.behaviour.ListOrder)
+		page = c.pageOf(len(threads), st.behaviour.pagingRules())
+		for _, t := range threads[page.start:page.end] {
 			items = append(items, project(threadEntity, threadJSON(g.threadSnapshot(t)), sel))
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	c.writeCollection(c.metadata(c.threadsSet(sel)), items, 0)
+	c.writePage(c.metadata(c.threadsSet(sel)), page, items)
 	return nil
 }
 
