@@ -20,7 +20,7 @@ const maxRequestBodyBytes = 4 << 20
 const maxPreviewRunes = 255
 
 // readBody returns the request body, gunzipped when the client says so. The
-// Kiota compression handler gzips every body it sends (msgraph-sdk-go.md §5).
+// Kiota compression handler (kiota-http-go) gzips every body it sends.
 func (c *call) readBody() ([]byte, *apiError) {
 	if c.r.Body == nil {
 		return nil, nil
@@ -176,7 +176,7 @@ func normaliseBody(b *itemBodyIn) (ItemBody, *apiError) {
 
 // previewOf is the plain-text summary Exchange shows for a post: tags
 // stripped, entities decoded, whitespace collapsed and cut to 255 runes.
-// Tags are removed without leaving a space, matching the spec's sample
+// Tags are removed without leaving a space, matching the docs' sample
 // "...Ask HR group.Use the group..." where two paragraphs run together.
 func previewOf(b ItemBody) string {
 	text := b.Content

@@ -26,8 +26,9 @@ func newAPIError(status int, code, message string) *apiError {
 	return &apiError{status: status, code: code, message: message}
 }
 
-// The messages below are the ones observed from the real service (spec §7.2)
-// where the spec has them; the others are marked as assumptions.
+// The messages below are the ones observed from the real service where they
+// are known (EMULATOR.md lists the sources); the others are marked as
+// assumptions.
 
 func errItemNotFound() *apiError {
 	return newAPIError(http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
@@ -97,7 +98,7 @@ func errUnauthorized(message string) *apiError {
 }
 
 // errPayloadTooLarge uses a code and message of our own; Graph's wording for
-// oversized request bodies is not in the spec.
+// oversized request bodies is not known.
 func errPayloadTooLarge() *apiError {
 	return newAPIError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
 		fmt.Sprintf("The request body exceeds the maximum allowed size of %d bytes.", maxRequestBodyBytes))
@@ -122,7 +123,7 @@ func errInternal() *apiError {
 	return newAPIError(http.StatusInternalServerError, "InternalServerError", "An internal server error occurred in the emulator.")
 }
 
-// writeError writes the Graph error envelope (spec §7.1).
+// writeError writes the Graph error envelope (Graph's docs: concepts/errors).
 func (c *call) writeError(e *apiError) {
 	for k, v := range e.header {
 		c.w.Header().Set(k, v)

@@ -99,7 +99,7 @@ func (s *Server) getConversation(c *call) *apiError {
 }
 
 // deleteConversation removes the conversation with its threads and posts;
-// a second delete finds nothing and answers 404 (spec §3.4).
+// a second delete finds nothing and answers 404 (inferred; see EMULATOR.md).
 func (s *Server) deleteConversation(c *call) *apiError {
 	if err := s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
@@ -130,7 +130,7 @@ type newConversationRequest struct {
 // parseNewConversation validates a create body: exactly one thread holding
 // exactly one post with a body, and a topic. The docs do not mark topic as
 // required, but every example sets it and a conversation without a subject
-// is useless, so the emulator requires it (spec §3.1, [inf]); more than one
+// is useless, so the emulator requires it (inferred); more than one
 // thread or post is rejected rather than silently dropped.
 func parseNewConversation(in conversationIn) (newConversationRequest, *apiError) {
 	if len(in.Threads) != 1 || in.Threads[0] == nil || len(in.Threads[0].Posts) != 1 || in.Threads[0].Posts[0] == nil {
@@ -156,7 +156,8 @@ func parseNewConversation(in conversationIn) (newConversationRequest, *apiError)
 }
 
 // createConversation answers 201 with ids only: no topic, no post id and no
-// computed fields, as the real service does (spec §3.1).
+// computed fields, as the real service does (Graph's docs:
+// group-post-conversations; microsoft-graph-docs#93).
 func (s *Server) createConversation(c *call) *apiError {
 	if err := s.checkMailbox(c); err != nil {
 		return err

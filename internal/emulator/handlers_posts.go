@@ -94,14 +94,14 @@ func (s *Server) getPost(c *call) *apiError {
 
 // replyToPost adds a post to the thread of the post replied to. The brief
 // treats it like a thread reply, app-only tokens included, although the docs
-// list Group.ReadWrite.All for application tokens here (spec §2, unverified).
+// list Group.ReadWrite.All for application tokens here (post-reply; unverified).
 func (s *Server) replyToPost(c *call) *apiError {
 	return s.reply(c)
 }
 
 // forwardPost validates the request and the post and answers 200 with no
 // body. Mail is not sent anywhere, so nothing changes in the store. The docs
-// allow application tokens to forward (spec §2).
+// allow application tokens to forward (post-forward).
 func (s *Server) forwardPost(c *call) *apiError {
 	if err := s.checkMailbox(c); err != nil {
 		return err

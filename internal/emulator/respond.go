@@ -25,7 +25,7 @@ func (c *call) metadata(fragment string) string {
 }
 
 // contextID escapes an id for use inside @odata.context, where Graph writes
-// the '=' padding as %3D (spec §1).
+// the '=' padding as %3D, as the samples in Graph's docs do.
 func contextID(id string) string {
 	return strings.ReplaceAll(url.PathEscape(id), "=", "%3D")
 }
@@ -48,7 +48,7 @@ func (s *Server) lockStore(f func(st *store) *apiError) *apiError {
 
 // requireDelegated refuses writes that Graph does not allow with an
 // application token: creating conversations and threads, and replying
-// (spec §2).
+// (the permission tables of Graph's docs list no application permission).
 func (c *call) requireDelegated() *apiError {
 	if c.principal.AppOnly {
 		return errAccessDenied()

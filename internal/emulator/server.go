@@ -20,7 +20,8 @@ type Options struct {
 	Latency time.Duration
 	// InvisibleFor keeps a newly created conversation (and its threads and
 	// posts) invisible for this long: GET by id answers 404 ErrorItemNotFound
-	// and lists omit it (Exchange eventual consistency, spec §8).
+	// and lists omit it (Exchange eventual consistency,
+	// microsoft-graph-docs#92).
 	InvisibleFor time.Duration
 	// MailboxConcurrency limits requests in flight per group mailbox (requests
 	// whose path is under /groups/{id}/...). 0 means unlimited. A request beyond
@@ -344,7 +345,8 @@ func (s *Server) authenticate(r *http.Request) (Principal, *apiError) {
 }
 
 // acquireMailbox takes one of the group mailbox's concurrency slots. Outlook
-// limits concurrent requests per app and mailbox (spec §8) and answers the
+// limits concurrent requests per app and mailbox (Graph's docs:
+// concepts/throttling-limits) and answers the
 // excess at once with 429 instead of queueing it.
 func (s *Server) acquireMailbox(groupID string) (release func(), ok bool) {
 	key := strings.ToLower(groupID)

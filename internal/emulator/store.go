@@ -47,7 +47,7 @@ type conversationState struct {
 	topic     string
 	createdAt time.Time
 	// visibleAt is when Graph reads start to see the conversation; it models
-	// Exchange's eventual consistency right after create (spec §8).
+	// Exchange's eventual consistency right after create.
 	visibleAt time.Time
 	threadIDs []string
 }
@@ -250,8 +250,8 @@ func (st *store) createConversation(g *groupState, topic string, to, cc []Recipi
 }
 
 // createThread adds a thread with its first post to an existing conversation.
-// All threads of a conversation share its topic (spec §1), so a topic sent
-// with the thread is not used.
+// All threads of a conversation share its topic (resources/conversation), so
+// a topic sent with the thread is not used.
 func (st *store) createThread(g *groupState, c *conversationState, to, cc []Recipient, first newPostInput, sender Principal, now time.Time) *threadState {
 	t := &threadState{
 		id:             st.claimID(threadIDPrefix, threadIDBytes),
@@ -327,7 +327,7 @@ func (g *groupState) deleteConversation(c *conversationState) {
 
 // deleteThread removes a thread and its posts. A conversation cannot exist
 // without threads, so deleting its last thread removes the conversation too;
-// the spec infers this (§10) and the emulator follows it.
+// this is inferred (see EMULATOR.md).
 func (g *groupState) deleteThread(t *threadState) {
 	c := g.conversations[t.conversationID]
 	g.dropThread(t.id)
