@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -25,11 +26,11 @@ func errNoMailbox(status int) *apiError {
 // pass: the handler gives them their own answers.
 func (s *Server) checkMailboxReady(groupID string, now time.Time) *apiError {
 	return s.lockStore(func(st *store) *apiError {
-		g, err := st.group(groupID)
-		if err != nil || !isUnified(g.group) || !now.Before(g.mailboxReadyAt) {
-			return nil
+		g, known := st.groups[strings.ToLower(groupID)]
+		if known && isUnified(g.group) && now.Before(g.mailboxReadyAt) {
+			return errMailboxNotEnabled()
 		}
-		return errMailboxNotEnabled()
+		return nil
 	})
 }
 
