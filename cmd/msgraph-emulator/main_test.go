@@ -288,3 +288,21 @@ func TestRunAppliesBehaviourFlags(t *testing.T) {
 		t.Errorf("topic read back = %v, want the normalised \"budget\"", got)
 	}
 }
+
+func TestRunMailboxDelayAppliesToTheGroup(t *testing.T) {
+	t.Parallel()
+	info := startRun(t, "-mailbox-delay", "1h", "-non-unified-status", "403")
+	req, _ := http.NewRequest(http.MethodGet, info.Endpoint+"/groups/"+info.GroupID+"/conversations", nil)
+	req.Header.Set("Authorization", "Bearer "+defaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || resp.StatusCode != http.StatusNotFound || env.Error.Code != "MailboxNotEnabledForRESTAPI" {
+		t.Errorf("status %d, code %q, %v; want 404 MailboxNotEnabledForRESTAPI while the new group's mailbox is provisioned", resp.StatusCode, env.Error.Code, err)
+	}
+}

@@ -30,8 +30,9 @@ type Options struct {
 	MailboxConcurrency int
 	// RetryAfterSeconds is the Retry-After of throttled answers; 1 when zero.
 	RetryAfterSeconds int
-	// PageSize is the page size of lists when the client sends no $top; 10
-	// when zero.
+	// PageSize is the page size of lists when the client sends no $top (and
+	// no honoured Prefer: odata.maxpagesize); 10 when zero, and never more
+	// than MaxPageSize.
 	PageSize int
 	// MaxPageSize is the service's page cap: no page of a list holds more,
 	// whatever $top or a Prefer header asks for; the rest is reached through
