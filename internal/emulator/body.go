@@ -140,8 +140,8 @@ func toRecipients(in []*recipientIn) ([]Recipient, *apiError) {
 }
 
 // toPostInput validates a post from a create or reply request. A post without
-// a body is rejected (the brief requires a body on create, and replies follow
-// the same rule).
+// a body is rejected: every example in Graph's docs sends one, and a post
+// without content is useless (inferred).
 func toPostInput(p *postIn) (newPostInput, *apiError) {
 	if p == nil || p.Body == nil {
 		return newPostInput{}, errInvalidRequest("The post must have a body.")

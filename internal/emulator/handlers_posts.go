@@ -92,9 +92,10 @@ func (s *Server) getPost(c *call) *apiError {
 	return nil
 }
 
-// replyToPost adds a post to the thread of the post replied to. The brief
-// treats it like a thread reply, app-only tokens included, although the docs
-// list Group.ReadWrite.All for application tokens here (post-reply; unverified).
+// replyToPost adds a post to the thread of the post replied to. The emulator
+// treats it like a thread reply, application tokens refused included,
+// although post-reply lists Group.ReadWrite.All for application tokens
+// (inferred; see EMULATOR.md).
 func (s *Server) replyToPost(c *call) *apiError {
 	return s.reply(c)
 }
