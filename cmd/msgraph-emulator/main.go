@@ -86,6 +86,9 @@ type config struct {
 	verbose            bool
 	faults             emulator.Faults
 	faultStatuses      string
+	maxPageSize        int
+	seedConversations  int
+	behaviour          emulator.Behaviour
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -111,6 +114,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.faults.DropAfterCreateEvery, "drop-after-create-every", 0, "apply every `N`th create, then drop the connection without answering; 0 is off")
 	fs.Float64Var(&cfg.faults.DropAfterCreateRate, "drop-after-create-rate", 0, "apply this `fraction` of creates, then drop the connection without answering")
 	fs.Int64Var(&cfg.faults.Seed, "fault-seed", 1, "`seed` of the fault draws; the same seed and request order give the same faults")
+	fs.IntVar(&cfg.maxPageSize, "max-page-size", 1000, "the service's page cap: no list page holds more than `N` items, whatever $top or odata.maxpagesize ask")
+	fs.IntVar(&cfg.seedConversations, "seed-conversations", 0, "store `N` conversations in the group at start, as a mailbox that has received mail for a while")
+	cfg.behaviour.RegisterFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -141,12 +147,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, usageError{errors.New("-retry-after must be at least 1")}
 	case cfg.pageSize < 1:
 		return cfg, usageError{errors.New("-page-size must be at least 1")}
+	case cfg.maxPageSize < 1:
+		return cfg, usageError{errors.New("-max-page-size must be at least 1")}
+	case cfg.seedConversations < 0:
+		return cfg, usageError{errors.New("-seed-conversations must not be negative")}
 	case strings.TrimSpace(cfg.groupName) == "":
 		return cfg, usageError{errors.New("-group-name must not be empty")}
 	case cfg.faults.Every < 0 || cfg.faults.DropAfterCreateEvery < 0:
 		return cfg, usageError{errors.New("-fault-every and -drop-after-create-every must not be negative")}
 	case cfg.faults.Rate < 0 || cfg.faults.Rate > 1 || cfg.faults.DropAfterCreateRate < 0 || cfg.faults.DropAfterCreateRate > 1:
 		return cfg, usageError{errors.New("-fault-rate and -drop-after-create-rate must be between 0 and 1")}
+	}
+	if err := cfg.behaviour.Validate(); err != nil {
+		return cfg, usageError{err}
 	}
 	for _, field := range strings.Split(cfg.faultStatuses, ",") {
 		status, err := strconv.Atoi(strings.TrimSpace(field))
@@ -181,6 +194,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Tokens:             tokens,
 		Seed:               cfg.seed,
 		Faults:             cfg.faults,
+		MaxPageSize:        cfg.maxPageSize,
+		Behaviour:          cfg.behaviour,
 	}
 	if cfg.verbose {
 		logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)
@@ -197,6 +212,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		GroupTypes:   []string{"Unified"},
 		MailEnabled:  true,
 	})
+	if _, err := srv.SeedConversations(group.ID, cfg.seedConversations, emulator.Principal{DisplayName: userName, Address: userAddress}); err != nil {
+		return err
+	}
 
 	endpoint, err := srv.Listen(cfg.listen)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
 )
 
 // syncBuffer lets the test read what run writes from another goroutine.
@@ -129,6 +132,14 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"negative drop every", []string{"-drop-after-create-every", "-2"}, "must not be negative"},
 		{"fault status not an error", []string{"-fault-status", "200"}, "not an HTTP error status"},
 		{"fault status not a number", []string{"-fault-status", "429,soon"}, "not an HTTP error status"},
+		{"zero max page size", []string{"-max-page-size", "0"}, "-max-page-size"},
+		{"negative seeded conversations", []string{"-seed-conversations", "-1"}, "-seed-conversations"},
+		{"unknown list order", []string{"-list-order", "random"}, "list-order"},
+		{"unknown posts order", []string{"-posts-order", "oldest"}, "posts-order"},
+		{"unknown html shape", []string{"-html-shape", "raw"}, "html-shape"},
+		{"non-unified status not 403 or 404", []string{"-non-unified-status", "500"}, "NonUnifiedStatus"},
+		{"negative topic length", []string{"-max-topic-length", "-1"}, "MaxTopicLength"},
+		{"negative mailbox delay", []string{"-mailbox-delay", "-1s"}, "MailboxDelay"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,5 +170,139 @@ func TestMailNickname(t *testing.T) {
 				t.Errorf("mailNickname(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseFlagsBehaviour(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want emulator.Behaviour
+	}{
+		{"defaults", nil, emulator.Behaviour{NonUnifiedStatus: 404}},
+		{"every behaviour flag", []string{
+			"-top-caps-total", "-list-order", "newest-first", "-honour-maxpagesize-preference", "-normalise-topics",
+			"-max-topic-length", "253", "-html-shape", "message", "-text-to-html", "-mailbox-delay", "2m",
+			"-non-unified-status", "403", "-posts-order", "newest-first",
+		}, emulator.Behaviour{
+			TopCapsTotal: true, ListOrder: emulator.NewestFirst, HonourMaxPageSizePreference: true, NormaliseTopics: true,
+			MaxTopicLength: emulator.ExchangeMaxTopicLength, HTMLShape: emulator.HTMLMessage, TextToHTML: true,
+			MailboxDelay: 2 * time.Minute, NonUnifiedStatus: 403, PostsOrder: emulator.NewestFirst,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := parseFlags(tt.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.behaviour != tt.want {
+				t.Errorf("behaviour = %+v, want %+v", cfg.behaviour, tt.want)
+			}
+			// What the emulator reports as flags parses back to the same.
+			again, err := parseFlags(cfg.behaviour.Flags(), io.Discard)
+			if err != nil || again.behaviour != tt.want {
+				t.Errorf("parseFlags(%q) = %+v, %v; want %+v", cfg.behaviour.Flags(), again.behaviour, err, tt.want)
+			}
+		})
+	}
+	cfg, err := parseFlags([]string{"-max-page-size", "100", "-seed-conversations", "5000"}, io.Discard)
+	if err != nil || cfg.maxPageSize != 100 || cfg.seedConversations != 5000 {
+		t.Errorf("parseFlags = %+v, %v; want max page size 100 and 5000 seeded conversations", cfg, err)
+	}
+}
+
+// startRun runs the command with args until the test ends and returns what
+// its ready file says.
+func startRun(t *testing.T, args ...string) readyInfo {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "emu.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"-ready-file", ready}, args...), &stdout, &stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("run did not return after cancel")
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if data, err := os.ReadFile(ready); err == nil {
+			var info readyInfo
+			if err := json.Unmarshal(data, &info); err != nil {
+				t.Fatalf("ready file is not complete JSON: %v: %s", err, data)
+			}
+			return info
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run returned before it was ready: %v; stderr: %s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no ready file; stderr: %s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestRunAppliesBehaviourFlags(t *testing.T) {
+	t.Parallel()
+	info := startRun(t, "-seed-conversations", "25", "-max-page-size", "10", "-list-order", "newest-first", "-normalise-topics")
+	call := func(method, path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, info.Endpoint+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+defaultToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s %s: status %d, body not JSON: %v", method, path, resp.StatusCode, err)
+		}
+		return out
+	}
+	list := "/groups/" + info.GroupID + "/conversations"
+	page := call(http.MethodGet, list+"?$top=1000", "")
+	values, _ := page["value"].([]any)
+	if len(values) != 10 || page["@odata.nextLink"] == nil {
+		t.Fatalf("first page = %d items, nextLink %v; want 10 and a nextLink (page cap 10 of 25)", len(values), page["@odata.nextLink"])
+	}
+	if topic := values[0].(map[string]any)["topic"]; topic != "Seeded conversation 25" {
+		t.Errorf("first listed = %v, want the newest seeded conversation", topic)
+	}
+	created := call(http.MethodPost, list, `{"topic":"RE: budget","threads":[{"posts":[{"body":{"contentType":"text","content":"x"}}]}]}`)
+	id, _ := created["id"].(string)
+	if got := call(http.MethodGet, list+"/"+id, "")["topic"]; got != "budget" {
+		t.Errorf("topic read back = %v, want the normalised \"budget\"", got)
+	}
+}
+
+func TestRunMailboxDelayAppliesToTheGroup(t *testing.T) {
+	t.Parallel()
+	info := startRun(t, "-mailbox-delay", "1h", "-non-unified-status", "403")
+	req, _ := http.NewRequest(http.MethodGet, info.Endpoint+"/groups/"+info.GroupID+"/conversations", nil)
+	req.Header.Set("Authorization", "Bearer "+defaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || resp.StatusCode != http.StatusNotFound || env.Error.Code != "MailboxNotEnabledForRESTAPI" {
+		t.Errorf("status %d, code %q, %v; want 404 MailboxNotEnabledForRESTAPI while the new group's mailbox is provisioned", resp.StatusCode, env.Error.Code, err)
 	}
 }

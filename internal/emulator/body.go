@@ -19,16 +19,8 @@ const maxRequestBodyBytes = 4 << 20
 // maxPreviewRunes is the length Exchange cuts previews to.
 const maxPreviewRunes = 255
 
-// htmlWrapPrefix and htmlWrapSuffix reproduce how Exchange stores HTML post
-// bodies (spec §5). The client's content sits verbatim between them, so a
-// client can strip the wrapper and get back exactly what it sent.
-const (
-	htmlWrapPrefix = "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><div>"
-	htmlWrapSuffix = "</div></body></html>"
-)
-
 // readBody returns the request body, gunzipped when the client says so. The
-// Kiota compression handler gzips every body it sends (msgraph-sdk-go.md §5).
+// Kiota compression handler (kiota-http-go) gzips every body it sends.
 func (c *call) readBody() ([]byte, *apiError) {
 	if c.r.Body == nil {
 		return nil, nil
@@ -148,8 +140,8 @@ func toRecipients(in []*recipientIn) ([]Recipient, *apiError) {
 }
 
 // toPostInput validates a post from a create or reply request. A post without
-// a body is rejected (the brief requires a body on create, and replies follow
-// the same rule).
+// a body is rejected: every example in Graph's docs sends one, and a post
+// without content is useless (inferred).
 func toPostInput(p *postIn) (newPostInput, *apiError) {
 	if p == nil || p.Body == nil {
 		return newPostInput{}, errInvalidRequest("The post must have a body.")
@@ -182,22 +174,9 @@ func normaliseBody(b *itemBodyIn) (ItemBody, *apiError) {
 	return ItemBody{ContentType: contentType, Content: content}, nil
 }
 
-// storedBody is the body as Exchange keeps it: HTML wrapped in a document,
-// text unchanged.
-func storedBody(b ItemBody) ItemBody {
-	if b.ContentType == "html" {
-		return ItemBody{ContentType: "html", Content: wrapHTML(b.Content)}
-	}
-	return b
-}
-
-func wrapHTML(content string) string {
-	return htmlWrapPrefix + content + htmlWrapSuffix
-}
-
 // previewOf is the plain-text summary Exchange shows for a post: tags
 // stripped, entities decoded, whitespace collapsed and cut to 255 runes.
-// Tags are removed without leaving a space, matching the spec's sample
+// Tags are removed without leaving a space, matching the docs' sample
 // "...Ask HR group.Use the group..." where two paragraphs run together.
 func previewOf(b ItemBody) string {
 	text := b.Content

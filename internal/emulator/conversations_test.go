@@ -474,7 +474,7 @@ func TestPreviewOf(t *testing.T) {
 		body ItemBody
 		want string
 	}{
-		{"spec sample runs paragraphs together", ItemBody{"html", "<p>Welcome to the Ask HR group.</p><p>Use the group to</p>"}, "Welcome to the Ask HR group.Use the group to"},
+		{"docs sample runs paragraphs together", ItemBody{"html", "<p>Welcome to the Ask HR group.</p><p>Use the group to</p>"}, "Welcome to the Ask HR group.Use the group to"},
 		{"lone less-than is text", ItemBody{"html", "a < b"}, "a < b"},
 		{"unclosed tag is dropped", ItemBody{"html", "ok <b"}, "ok"},
 		{"unclosed comment hides the rest", ItemBody{"html", "ok <!-- never closed"}, "ok"},

@@ -26,8 +26,9 @@ func newAPIError(status int, code, message string) *apiError {
 	return &apiError{status: status, code: code, message: message}
 }
 
-// The messages below are the ones observed from the real service (spec §7.2)
-// where the spec has them; the others are marked as assumptions.
+// The messages below are the ones observed from the real service where they
+// are known (EMULATOR.md lists the sources); the others are marked as
+// assumptions.
 
 func errItemNotFound() *apiError {
 	return newAPIError(http.StatusNotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
@@ -79,9 +80,9 @@ func errInvalidObjectID(groupID string) *apiError {
 	return newAPIError(http.StatusBadRequest, "Request_BadRequest", fmt.Sprintf("Invalid object identifier '%s'.", groupID))
 }
 
-// errMailboxNotEnabled answers conversation routes on groups without a
-// mailbox. The real answer for groups is undocumented (spec §7.2); this is the
-// code Exchange uses for user mailboxes, picked as the closest match.
+// errMailboxNotEnabled is Exchange's answer for a mailbox it cannot serve
+// through REST. It has been seen for a group without a usable mailbox
+// (microsoft-graph-docs#13552) and for user mailboxes.
 func errMailboxNotEnabled() *apiError {
 	return newAPIError(http.StatusNotFound, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
 }
@@ -97,7 +98,7 @@ func errUnauthorized(message string) *apiError {
 }
 
 // errPayloadTooLarge uses a code and message of our own; Graph's wording for
-// oversized request bodies is not in the spec.
+// oversized request bodies is not known.
 func errPayloadTooLarge() *apiError {
 	return newAPIError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
 		fmt.Sprintf("The request body exceeds the maximum allowed size of %d bytes.", maxRequestBodyBytes))
@@ -122,7 +123,7 @@ func errInternal() *apiError {
 	return newAPIError(http.StatusInternalServerError, "InternalServerError", "An internal server error occurred in the emulator.")
 }
 
-// writeError writes the Graph error envelope (spec §7.1).
+// writeError writes the Graph error envelope (Graph's docs: concepts/errors).
 func (c *call) writeError(e *apiError) {
 	for k, v := range e.header {
 		c.w.Header().Set(k, v)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +18,8 @@ type fuzzWorld struct {
 	conversation, thread, post string
 }
 
-func newFuzzWorld(t testing.TB) fuzzWorld {
-	srv := New(Options{Seed: 99, Tokens: map[string]Principal{aliceToken: alice, appToken: robotApp}})
+func newFuzzWorld(t testing.TB, b Behaviour) fuzzWorld {
+	srv := New(Options{Seed: 99, Tokens: map[string]Principal{aliceToken: alice, appToken: robotApp}, Behaviour: b})
 	team := srv.AddGroup(Group{DisplayName: "Fuzz", GroupTypes: []string{"Unified"}})
 	security := srv.AddGroup(Group{DisplayName: "Fuzz Security"})
 	c, err := srv.SeedConversation(team.ID, "Fuzz topic", ItemBody{"html", "<p>seed</p>"}, nil, alice)
@@ -29,11 +30,21 @@ func newFuzzWorld(t testing.TB) fuzzWorld {
 	return fuzzWorld{srv: srv, group: team.ID, security: security.ID, conversation: c.ID, thread: tid, post: srv.Posts(team.ID, tid)[0].ID}
 }
 
+// fuzzBehaviours are the behaviours FuzzServeHTTP runs under; the length of
+// each input's body picks one, so every behaviour's code sees arbitrary
+// input without a change to the fuzz target's arguments (and its corpus).
+var fuzzBehaviours = []Behaviour{
+	{},
+	{TopCapsTotal: true, ListOrder: NewestFirst, HonourMaxPageSizePreference: true, NormaliseTopics: true,
+		MaxTopicLength: ExchangeMaxTopicLength, HTMLShape: HTMLSanitised, TextToHTML: true, PostsOrder: NewestFirst},
+	{HTMLShape: HTMLMessage, TextToHTML: true, NonUnifiedStatus: 403, HonourMaxPageSizePreference: true},
+}
+
 // FuzzServeHTTP sends arbitrary methods, targets and bodies to the handler.
 // Whatever arrives, the answer must be a real HTTP status, errors must come
 // in the Graph envelope, and no panic may reach the recover middleware.
 func FuzzServeHTTP(f *testing.F) {
-	w := newFuzzWorld(f)
+	w := newFuzzWorld(f, Behaviour{})
 	g := "/v1.0/groups/" + w.group
 	conv := g + "/conversations/" + w.conversation
 	thread := conv + "/threads/" + w.thread
@@ -63,12 +74,13 @@ func FuzzServeHTTP(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, method, target, body string) {
-		w := newFuzzWorld(t)
+		w := newFuzzWorld(t, fuzzBehaviours[len(body)%len(fuzzBehaviours)])
 		req, err := http.NewRequest(method, "http://emulator.test"+target, strings.NewReader(body))
 		if err != nil {
 			return // net/http would never hand such a request to a handler
 		}
 		req.Header.Set("Authorization", "Bearer "+aliceToken)
+		req.Header.Set("Prefer", "odata.maxpagesize="+strconv.Itoa(len(target)%4))
 		if strings.HasPrefix(body, "\x1f\x8b") {
 			req.Header.Set("Content-Encoding", "gzip")
 		}

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,43 +23,49 @@ func (c *call) groupContext() string {
 	return fmt.Sprintf("groups('%s')", contextID(strings.ToLower(c.route.groupID)))
 }
 
-// listConversations lists in creation order. Exchange sorts by
-// lastDeliveredDateTime, newest first, but that order changes whenever
-// someone replies; creation order keeps paging deterministic in tests, and
-// the spec says clients must not rely on any order (§3.3).
+// listConversations lists the group's conversations in the order and pages
+// the server's Behaviour picks (creation order by default; see
+// Behaviour.ListOrder), building answers only for the page served, so a
+// mailbox of thousands lists fast.
 //
-// $filter is documented only for hasAttachments eq/ne (§3.3); any other
-// filter gets the Exchange-style 400 ErrorInvalidUrlQueryFilter.
+// $filter is documented only for hasAttachments eq/ne (Graph's docs:
+// group-list-conversations); any other filter gets the Exchange-style 400
+// ErrorInvalidUrlQueryFilter.
 func (s *Server) listConversations(c *call) *apiError {
 	sel, err := resolveSelect(conversationEntity, c.query)
 	if err != nil {
 		return err
 	}
-	match := func(Conversation) bool { return true }
+	match := func(*groupState, *conversationState) bool { return true }
 	if c.query.hasFilter {
 		clause, ok := parseSimpleFilter(c.query.filter)
 		want, isBool := clause.literal.(bool)
 		if !ok || !isBool || !strings.EqualFold(clause.property, "hasAttachments") {
 			return errUnsupportedFilter()
 		}
-		match = func(conv Conversation) bool { return (conv.HasAttachments == want) == (clause.operator == "eq") }
+		match = func(g *groupState, conv *conversationState) bool {
+			has := g.summarize(g.conversationPostIDs(conv)).hasAttachments
+			return (has == want) == (clause.operator == "eq")
+		}
 	}
+	var page listPage
 	var items []object
 	if err := s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
 		if err != nil {
 			return err
 		}
-		for _, conv := range g.visibleConversations(c.now) {
-			if snap := g.conversationSnapshot(conv); match(snap) {
-				items = append(items, project(conversationEntity, conversationJSON(snap), sel))
-			}
+		convs := slices.DeleteFunc(g.visibleConversations(c.now), func(conv *conversationState) bool { return !match(g, conv) })
+		g.orderConversations(convs, st.behaviour.ListOrder)
+		page = c.pageOf(len(convs), st.behaviour.pagingRules())
+		for _, conv := range convs[page.start:page.end] {
+			items = append(items, project(conversationEntity, conversationJSON(g.conversationSnapshot(conv)), sel))
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	c.writeCollection(c.metadata(c.groupContext()+"/"+contextSegment("conversations", sel)), items, 0)
+	c.writePage(c.metadata(c.groupContext()+"/"+contextSegment("conversations", sel)), page, items)
 	return nil
 }
 
@@ -92,7 +99,7 @@ func (s *Server) getConversation(c *call) *apiError {
 }
 
 // deleteConversation removes the conversation with its threads and posts;
-// a second delete finds nothing and answers 404 (spec §3.4).
+// a second delete finds nothing and answers 404 (inferred; see EMULATOR.md).
 func (s *Server) deleteConversation(c *call) *apiError {
 	if err := s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
@@ -123,7 +130,7 @@ type newConversationRequest struct {
 // parseNewConversation validates a create body: exactly one thread holding
 // exactly one post with a body, and a topic. The docs do not mark topic as
 // required, but every example sets it and a conversation without a subject
-// is useless, so the emulator requires it (spec §3.1, [inf]); more than one
+// is useless, so the emulator requires it (inferred); more than one
 // thread or post is rejected rather than silently dropped.
 func parseNewConversation(in conversationIn) (newConversationRequest, *apiError) {
 	if len(in.Threads) != 1 || in.Threads[0] == nil || len(in.Threads[0].Posts) != 1 || in.Threads[0].Posts[0] == nil {
@@ -149,7 +156,8 @@ func parseNewConversation(in conversationIn) (newConversationRequest, *apiError)
 }
 
 // createConversation answers 201 with ids only: no topic, no post id and no
-// computed fields, as the real service does (spec §3.1).
+// computed fields, as the real service does (Graph's docs:
+// group-post-conversations; microsoft-graph-docs#93).
 func (s *Server) createConversation(c *call) *apiError {
 	if err := s.checkMailbox(c); err != nil {
 		return err
@@ -185,6 +193,9 @@ func (s *Server) storeNewConversation(c *call, req newConversationRequest) (conv
 	err = s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
 		if err != nil {
+			return err
+		}
+		if err := st.checkTopic(req.topic); err != nil {
 			return err
 		}
 		conv, thread := st.createConversation(g, req.topic, req.toRecipients, req.ccRecipients, req.first, c.principal, c.now, visibleAt)

@@ -81,6 +81,6 @@ func (s *Server) listGroups(c *call) *apiError {
 		}
 		return nil
 	})
-	c.writeCollection(c.metadata(contextSegment("groups", sel)), items, 0)
+	c.writeCollection(c.metadata(contextSegment("groups", sel)), items)
 	return nil
 }

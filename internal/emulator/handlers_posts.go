@@ -5,7 +5,8 @@ import (
 )
 
 // maxPostsListed mimics the reported behaviour of thread post lists: they stop
-// at 100 items with no @odata.nextLink, whatever $top asks for (spec §3.3).
+// at 100 items with no @odata.nextLink, whatever $top asks for
+// (microsoft-graph-docs#11219).
 const maxPostsListed = 100
 
 func postJSON(p Post) object {
@@ -33,8 +34,10 @@ func (c *call) postsSet(sel *selection) string {
 	return c.threadsContext() + "('" + contextID(c.route.threadID) + "')/" + contextSegment("posts", sel)
 }
 
-// listPosts lists a thread's posts oldest first. $filter is not supported
-// on posts.
+// listPosts lists a thread's posts, oldest first unless Behaviour.PostsOrder
+// says newest first, and stops at maxPostsListed. Graph documents no order,
+// and $orderby on posts is silently ignored (microsoft-graph-docs#3496).
+// $filter is not supported on posts.
 func (s *Server) listPosts(c *call) *apiError {
 	sel, err := resolveSelect(postEntity, c.query)
 	if err != nil {
@@ -43,20 +46,24 @@ func (s *Server) listPosts(c *call) *apiError {
 	if c.query.hasFilter {
 		return errUnsupportedFilter()
 	}
+	var page listPage
 	var items []object
 	if err := s.lockStore(func(st *store) *apiError {
 		g, t, err := c.lookupThread(st)
 		if err != nil {
 			return err
 		}
-		for _, id := range t.postIDs {
+		ids := orderedPostIDs(t, st.behaviour.PostsOrder)
+		ids = ids[:min(len(ids), maxPostsListed)]
+		page = c.pageOf(len(ids), st.behaviour.pagingRules())
+		for _, id := range ids[page.start:page.end] {
 			items = append(items, project(postEntity, postJSON(postSnapshot(g.posts[id])), sel))
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	c.writeCollection(c.metadata(c.postsSet(sel)), items, maxPostsListed)
+	c.writePage(c.metadata(c.postsSet(sel)), page, items)
 	return nil
 }
 
@@ -85,16 +92,17 @@ func (s *Server) getPost(c *call) *apiError {
 	return nil
 }
 
-// replyToPost adds a post to the thread of the post replied to. The brief
-// treats it like a thread reply, app-only tokens included, although the docs
-// list Group.ReadWrite.All for application tokens here (spec §2, unverified).
+// replyToPost adds a post to the thread of the post replied to. The emulator
+// treats it like a thread reply, application tokens refused included,
+// although post-reply lists Group.ReadWrite.All for application tokens
+// (inferred; see EMULATOR.md).
 func (s *Server) replyToPost(c *call) *apiError {
 	return s.reply(c)
 }
 
 // forwardPost validates the request and the post and answers 200 with no
 // body. Mail is not sent anywhere, so nothing changes in the store. The docs
-// allow application tokens to forward (spec §2).
+// allow application tokens to forward (post-forward).
 func (s *Server) forwardPost(c *call) *apiError {
 	if err := s.checkMailbox(c); err != nil {
 		return err

@@ -50,7 +50,8 @@ func (c *call) lookupThread(st *store) (*groupState, *threadState, *apiError) {
 }
 
 // listThreads lists the threads of one conversation, or of the whole group
-// mailbox, in creation order. $filter is not supported on threads.
+// mailbox, in the order Behaviour.ListOrder picks (creation order by
+// default). $filter is not supported on threads.
 func (s *Server) listThreads(c *call) *apiError {
 	sel, err := resolveSelect(threadEntity, c.query)
 	if err != nil {
@@ -59,6 +60,7 @@ func (s *Server) listThreads(c *call) *apiError {
 	if c.query.hasFilter {
 		return errUnsupportedFilter()
 	}
+	var page listPage
 	var items []object
 	if err := s.lockStore(func(st *store) *apiError {
 		g, err := st.mailbox(c.route.groupID)
@@ -77,14 +79,16 @@ func (s *Server) listThreads(c *call) *apiError {
 		} else {
 			threads = g.visibleThreads(c.now)
 		}
-		for _, t := range threads {
+		g.orderThreads(threads, st.behaviour.ListOrder)
+		page = c.pageOf(len(threads), st.behaviour.pagingRules())
+		for _, t := range threads[page.start:page.end] {
 			items = append(items, project(threadEntity, threadJSON(g.threadSnapshot(t)), sel))
 		}
 		return nil
 	}); err != nil {
 		return err
 	}
-	c.writeCollection(c.metadata(c.threadsSet(sel)), items, 0)
+	c.writePage(c.metadata(c.threadsSet(sel)), page, items)
 	return nil
 }
 
@@ -110,10 +114,10 @@ func (s *Server) getThread(c *call) *apiError {
 }
 
 // createThread adds a thread to an existing conversation, or, posted to
-// /groups/{id}/threads, starts a new conversation with it (spec §4.1). Either
-// way the answer is 201 with the new thread's id only; the docs' fuller
-// sample is a placeholder stub, and the real-looking sample returns just the
-// id (§3.5).
+// /groups/{id}/threads, starts a new conversation with it
+// (group-post-threads). Either way the answer is 201 with the new thread's id
+// only; the docs' fuller sample is a placeholder stub, and the real-looking
+// sample returns just the id (conversation-post-threads).
 func (s *Server) createThread(c *call) *apiError {
 	if err := s.checkMailbox(c); err != nil {
 		return err
@@ -174,8 +178,8 @@ func (s *Server) createThread(c *call) *apiError {
 }
 
 // updateThread honours isLocked only, the one property the docs let clients
-// change (spec §4.1); other members are ignored. The answer is 200 with an
-// empty JSON object, as the docs' prose says.
+// change (conversationthread-update); other members are ignored. The answer
+// is 200 with an empty JSON object, as the docs' prose says.
 func (s *Server) updateThread(c *call) *apiError {
 	var in threadPatchIn
 	if err := c.decodeJSONBody(&in); err != nil {
@@ -220,10 +224,10 @@ func (s *Server) replyToThread(c *call) *apiError {
 
 // reply adds a post to the thread named in the path; for a post reply the
 // post must exist in that thread too. The new post's id is not returned
-// (spec §4.1).
+// (conversationthread-reply).
 //
 // Replying to a locked thread is refused with 403 ErrorAccessDenied. The real
-// error is undocumented (spec §4); 403 was chosen because the client is not
+// error is undocumented (inferred); 403 was chosen because the client is not
 // allowed to post there, not because its request is malformed.
 func (s *Server) reply(c *call) *apiError {
 	if err := s.checkMailbox(c); err != nil {
@@ -257,7 +261,8 @@ func (s *Server) reply(c *call) *apiError {
 			return errAccessDenied()
 		}
 		st.addPost(g, t, post, c.principal, c.now)
-		// A thread gains the recipients that later posts bring in (spec §4).
+		// A thread gains the recipients that later posts bring in
+		// (resources/conversationthread).
 		// The recipients of the first post stay on that post only, so a
 		// client reading toRecipients back right after create sees exactly
 		// what it sent.

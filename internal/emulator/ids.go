@@ -10,7 +10,7 @@ import (
 // Exchange ids are URL-safe base64 with '=' padding. The prefixes below are the
 // leading bytes of real ids: conversation and thread ids start "AAQkA", post
 // ids start "AAMkA". The lengths are chosen so the padding matches the samples
-// in the spec: a byte length ≡ 2 (mod 3) encodes with one '=', ≡ 1 (mod 3)
+// in Graph's docs: a byte length ≡ 2 (mod 3) encodes with one '=', ≡ 1 (mod 3)
 // with "==".
 var (
 	conversationIDPrefix = []byte{0x00, 0x04, 0x24, 0x00}

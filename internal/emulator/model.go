@@ -28,6 +28,13 @@ type Group struct {
 	GroupTypes      []string
 	MailEnabled     bool
 	SecurityEnabled bool
+	// MailboxDelay keeps a new Microsoft 365 group's mailbox from answering
+	// for this long after AddGroup: every mailbox request gets 404
+	// MailboxNotEnabledForRESTAPI, as Exchange answers while it provisions
+	// the mailbox of a group just created. Zero takes the server's
+	// Behaviour.MailboxDelay; a negative value makes the mailbox ready at
+	// once whatever that default.
+	MailboxDelay time.Duration
 }
 
 // Recipient is a name and email address, the Graph recipient type flattened.
@@ -73,7 +80,8 @@ type Post struct {
 	ConversationID string
 	ThreadID       string
 	// Body is the body as stored: HTML content is re-wrapped the way Exchange
-	// does it (see wrapHTML), text content is unchanged.
+	// does it (see Behaviour.HTMLShape); text content is unchanged unless
+	// Behaviour.TextToHTML converts it.
 	Body                 ItemBody
 	From                 Recipient
 	Sender               Recipient

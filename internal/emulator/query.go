@@ -29,7 +29,7 @@ type queryPart struct {
 // knownQueryOptions are the options whose duplicates are rejected. Graph
 // accepts them with or without the '$' prefix; $expand, $orderby, $count,
 // $search and $format are accepted and ignored (Exchange ignores $orderby on
-// posts, spec §3.3).
+// posts, microsoft-graph-docs#3496).
 var knownQueryOptions = map[string]bool{
 	"select": true, "top": true, "skip": true, "filter": true, "expand": true,
 	"orderby": true, "count": true, "search": true, "skiptoken": true, "format": true,
@@ -117,7 +117,8 @@ var (
 		typeName:   "microsoft.graph.conversation",
 		properties: []string{"id", "topic", "hasAttachments", "lastDeliveredDateTime", "uniqueSenders", "preview"},
 	}
-	// toRecipients and ccRecipients come back only when selected (spec §4).
+	// toRecipients and ccRecipients come back only when selected (Graph's
+	// docs: resources/conversationthread).
 	threadEntity = entityType{
 		typeName: "microsoft.graph.conversationThread",
 		properties: []string{"id", "topic", "hasAttachments", "lastDeliveredDateTime", "uniqueSenders", "preview", "isLocked",

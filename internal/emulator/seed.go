@@ -11,8 +11,9 @@ import (
 // and they see conversations that are still inside their invisibility window.
 
 // SeedConversation stores a conversation as if the sender had created it
-// through Graph: one thread with one post whose body is re-wrapped like any
-// other and whose newParticipants are participants. Unlike a Graph create it
+// through Graph: one thread with one post whose newParticipants are
+// participants, its topic and body stored the way the server's Behaviour
+// stores any other. Unlike a Graph create it
 // is visible at once, since seeded data is meant to be read back right away.
 func (s *Server) SeedConversation(groupID, topic string, body ItemBody, participants []Recipient, sender Principal) (Conversation, error) {
 	if strings.TrimSpace(topic) == "" {
@@ -36,6 +37,9 @@ func (s *Server) SeedConversation(groupID, topic string, body ItemBody, particip
 	g, apiErr := s.store.mailbox(groupID)
 	if apiErr != nil {
 		return Conversation{}, fmt.Errorf("emulator: SeedConversation on group %q: %s: %s", groupID, apiErr.code, apiErr.message)
+	}
+	if apiErr := s.store.checkTopic(topic); apiErr != nil {
+		return Conversation{}, fmt.Errorf("emulator: SeedConversation: %s", apiErr.message)
 	}
 	now := s.now()
 	first := newPostInput{body: normalised, newParticipants: participants}

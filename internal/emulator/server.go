@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,8 @@ type Options struct {
 	Latency time.Duration
 	// InvisibleFor keeps a newly created conversation (and its threads and
 	// posts) invisible for this long: GET by id answers 404 ErrorItemNotFound
-	// and lists omit it (Exchange eventual consistency, spec §8).
+	// and lists omit it (Exchange eventual consistency,
+	// microsoft-graph-docs#92).
 	InvisibleFor time.Duration
 	// MailboxConcurrency limits requests in flight per group mailbox (requests
 	// whose path is under /groups/{id}/...). 0 means unlimited. A request beyond
@@ -28,11 +30,13 @@ type Options struct {
 	MailboxConcurrency int
 	// RetryAfterSeconds is the Retry-After of throttled answers; 1 when zero.
 	RetryAfterSeconds int
-	// PageSize is the page size of lists when the client sends no $top; 10
-	// when zero.
+	// PageSize is the page size of lists when the client sends no $top (and
+	// no honoured Prefer: odata.maxpagesize); 10 when zero, and never more
+	// than MaxPageSize.
 	PageSize int
-	// MaxPageSize is the largest $top honoured; a bigger $top is clamped. 1000
-	// when zero.
+	// MaxPageSize is the service's page cap: no page of a list holds more,
+	// whatever $top or a Prefer header asks for; the rest is reached through
+	// @odata.nextLink. 1000 when zero. SetMaxPageSize changes it later.
 	MaxPageSize int
 	// Tokens are the bearer tokens accepted and who they stand for. A request
 	// with any other token, or with none, gets 401.
@@ -47,6 +51,10 @@ type Options struct {
 	// LogRequest, when set, is called once per request after it is answered.
 	// It exists for the standalone command's -v flag.
 	LogRequest func(method, path string, status int, elapsed time.Duration)
+	// Behaviour picks the emulator's answers where Graph's documentation is
+	// silent; the zero value keeps the original choices. SetBehaviour
+	// changes them later.
+	Behaviour Behaviour
 }
 
 // Server is an in-memory Graph v1.0 endpoint. It implements http.Handler and
@@ -59,6 +67,7 @@ type Server struct {
 	latency            atomic.Int64 // time.Duration
 	invisibleFor       atomic.Int64 // time.Duration
 	mailboxConcurrency atomic.Int64
+	maxPageSize        atomic.Int64
 
 	countersMu sync.Mutex
 	counters   map[string]int
@@ -80,13 +89,9 @@ func New(opts Options) *Server {
 	if opts.RetryAfterSeconds <= 0 {
 		opts.RetryAfterSeconds = 1
 	}
-	if opts.MaxPageSize <= 0 {
-		opts.MaxPageSize = 1000
-	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 10
 	}
-	opts.PageSize = min(opts.PageSize, opts.MaxPageSize)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -101,7 +106,36 @@ func New(opts Options) *Server {
 	s.SetInvisibleFor(opts.InvisibleFor)
 	s.SetMailboxConcurrency(opts.MailboxConcurrency)
 	s.SetFaults(opts.Faults)
+	s.SetMaxPageSize(opts.MaxPageSize)
+	s.SetBehaviour(opts.Behaviour)
 	return s
+}
+
+// Options returns the options in force, with every change made by a setter
+// since New: what a tool needs to say which behaviour the server shows.
+func (s *Server) Options() Options {
+	opts := s.opts
+	opts.Tokens = maps.Clone(opts.Tokens)
+	opts.Latency = time.Duration(s.latency.Load())
+	opts.InvisibleFor = time.Duration(s.invisibleFor.Load())
+	opts.MailboxConcurrency = int(s.mailboxConcurrency.Load())
+	opts.MaxPageSize = int(s.maxPageSize.Load())
+	s.faults.mu.Lock()
+	opts.Faults = s.faults.faults
+	opts.Faults.Statuses = slices.Clone(opts.Faults.Statuses)
+	s.faults.mu.Unlock()
+	s.store.mu.Lock()
+	opts.Behaviour = s.store.behaviour
+	s.store.mu.Unlock()
+	return opts
+}
+
+// SetMaxPageSize changes the page cap; 1000 when n is not positive.
+func (s *Server) SetMaxPageSize(n int) {
+	if n <= 0 {
+		n = 1000
+	}
+	s.maxPageSize.Store(int64(n))
 }
 
 // SetLatency changes the latency added to every request.
@@ -119,7 +153,7 @@ func (s *Server) SetMailboxConcurrency(n int) { s.mailboxConcurrency.Store(int64
 // group whose ID already exists replaces its directory fields and keeps its
 // conversations.
 func (s *Server) AddGroup(g Group) Group {
-	return s.store.addGroup(g)
+	return s.store.addGroup(g, s.now())
 }
 
 // Counters returns a copy of the request counters: one per request kind
@@ -276,6 +310,10 @@ func (s *Server) serve(c *call) {
 			c.writeError(fault)
 			return
 		}
+		if err := s.checkMailboxReady(rt.groupID, c.now); err != nil {
+			c.writeError(err)
+			return
+		}
 	}
 	drop := (op.kind == "conversations.create" || op.kind == "threads.create") && s.faults.dropAfterCreate()
 	if drop {
@@ -308,7 +346,8 @@ func (s *Server) authenticate(r *http.Request) (Principal, *apiError) {
 }
 
 // acquireMailbox takes one of the group mailbox's concurrency slots. Outlook
-// limits concurrent requests per app and mailbox (spec §8) and answers the
+// limits concurrent requests per app and mailbox (Graph's docs:
+// concepts/throttling-limits) and answers the
 // excess at once with 429 instead of queueing it.
 func (s *Server) acquireMailbox(groupID string) (release func(), ok bool) {
 	key := strings.ToLower(groupID)

@@ -25,10 +25,16 @@ type store struct {
 	// postSeq orders posts across the whole store; it breaks ties between posts
 	// delivered within the same second.
 	postSeq uint64
+	// behaviour is the server's Behaviour, kept here because it decides how
+	// topics and bodies are stored and how mailboxes answer.
+	behaviour Behaviour
 }
 
 type groupState struct {
-	group             Group
+	group Group
+	// mailboxReadyAt is when the group's mailbox starts to answer; before it
+	// every mailbox request gets 404 MailboxNotEnabledForRESTAPI.
+	mailboxReadyAt    time.Time
 	conversations     map[string]*conversationState
 	conversationOrder []string
 	threads           map[string]*threadState
@@ -41,7 +47,7 @@ type conversationState struct {
 	topic     string
 	createdAt time.Time
 	// visibleAt is when Graph reads start to see the conversation; it models
-	// Exchange's eventual consistency right after create (spec §8).
+	// Exchange's eventual consistency right after create.
 	visibleAt time.Time
 	threadIDs []string
 }
@@ -90,8 +96,10 @@ func (st *store) claimID(prefix []byte, size int) string {
 }
 
 // addGroup stores g, replacing the directory fields of an existing group with
-// the same id but keeping its conversations.
-func (st *store) addGroup(g Group) Group {
+// the same id but keeping its conversations and its mailbox's readiness. A
+// new group's mailbox is ready g.MailboxDelay after now, or the behaviour's
+// MailboxDelay when g sets none.
+func (st *store) addGroup(g Group, now time.Time) Group {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if g.ID == "" {
@@ -103,12 +111,17 @@ func (st *store) addGroup(g Group) Group {
 		existing.group = g
 		return cloneGroup(g)
 	}
+	delay := g.MailboxDelay
+	if delay == 0 {
+		delay = st.behaviour.MailboxDelay
+	}
 	st.groupOrder = append(st.groupOrder, g.ID)
 	st.groups[g.ID] = &groupState{
-		group:         g,
-		conversations: make(map[string]*conversationState),
-		threads:       make(map[string]*threadState),
-		posts:         make(map[string]*postState),
+		group:          g,
+		mailboxReadyAt: now.Add(max(delay, 0)),
+		conversations:  make(map[string]*conversationState),
+		threads:        make(map[string]*threadState),
+		posts:          make(map[string]*postState),
 	}
 	return cloneGroup(g)
 }
@@ -148,7 +161,7 @@ func (st *store) mailbox(groupID string) (*groupState, *apiError) {
 		return nil, err
 	}
 	if !isUnified(g.group) {
-		return nil, errMailboxNotEnabled()
+		return nil, errNoMailbox(st.behaviour.NonUnifiedStatus)
 	}
 	return g, nil
 }
@@ -226,7 +239,7 @@ func (g *groupState) visibleThreads(now time.Time) []*threadState {
 func (st *store) createConversation(g *groupState, topic string, to, cc []Recipient, first newPostInput, sender Principal, now, visibleAt time.Time) (*conversationState, *threadState) {
 	c := &conversationState{
 		id:        st.claimID(conversationIDPrefix, conversationIDBytes),
-		topic:     topic,
+		topic:     st.storedTopic(topic),
 		createdAt: now,
 		visibleAt: visibleAt,
 	}
@@ -237,8 +250,8 @@ func (st *store) createConversation(g *groupState, topic string, to, cc []Recipi
 }
 
 // createThread adds a thread with its first post to an existing conversation.
-// All threads of a conversation share its topic (spec §1), so a topic sent
-// with the thread is not used.
+// All threads of a conversation share its topic (resources/conversation), so
+// a topic sent with the thread is not used.
 func (st *store) createThread(g *groupState, c *conversationState, to, cc []Recipient, first newPostInput, sender Principal, now time.Time) *threadState {
 	t := &threadState{
 		id:             st.claimID(threadIDPrefix, threadIDBytes),
@@ -264,7 +277,7 @@ func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender 
 			ID:                   st.claimID(postIDPrefix, postIDBytes),
 			ConversationID:       t.conversationID,
 			ThreadID:             t.id,
-			Body:                 storedBody(in.body),
+			Body:                 st.behaviour.storedBody(in.body),
 			From:                 author,
 			Sender:               author,
 			NewParticipants:      slices.Clone(in.newParticipants),
@@ -314,7 +327,7 @@ func (g *groupState) deleteConversation(c *conversationState) {
 
 // deleteThread removes a thread and its posts. A conversation cannot exist
 // without threads, so deleting its last thread removes the conversation too;
-// the spec infers this (§10) and the emulator follows it.
+// this is inferred (see EMULATOR.md).
 func (g *groupState) deleteThread(t *threadState) {
 	c := g.conversations[t.conversationID]
 	g.dropThread(t.id)

@@ -9,8 +9,8 @@ import (
 
 // ListConversations lists every conversation of a group, following
 // @odata.nextLink to the end. It sends no $top: Graph documents none for this
-// list (graph-conversations.md §3.3), so the service's own page size is
-// used. Graph promises no order.
+// list (Graph's docs: group-list-conversations), so the service's own page
+// size is used. Graph promises no order.
 func (c *Client) ListConversations(ctx context.Context, groupID string) ([]Conversation, error) {
 	return c.listConversations(ctx, groupID, nil)
 }

@@ -51,7 +51,7 @@ func neverSent(err error) bool {
 // answer may have made: same topic, delivered no earlier than the create was
 // sent, first post with the same body and participants, and not already
 // claimed by another create of this client. A new conversation can be
-// missing from lists for a while (graph-conversations.md §8), so "not found"
+// missing from lists for a while (microsoft-graph-docs#92), so "not found"
 // is only concluded once visibilityGrace has passed since the create was
 // sent; if ctx ends first, that is an error, as the answer is still unknown.
 func (c *Client) findCreatedConversation(ctx context.Context, groupID string, in NewConversation, sentAt time.Time) (CreatedConversation, bool, error) {

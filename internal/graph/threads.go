@@ -33,7 +33,8 @@ type Thread struct {
 }
 
 // threadSelect names exactly what Thread holds. Graph returns toRecipients
-// and ccRecipients only when $select names them (graph-conversations.md §4).
+// and ccRecipients only when $select names them (Graph's docs:
+// resources/conversationthread).
 var threadSelect = []string{"id", "topic", "isLocked", "toRecipients", "ccRecipients",
 	"hasAttachments", "lastDeliveredDateTime", "preview", "uniqueSenders"}
 

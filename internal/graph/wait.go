@@ -9,8 +9,8 @@ import (
 )
 
 // waitUntilReadable calls read until the object it reads exists. Exchange
-// can answer 404 for a few seconds after a create (graph-conversations.md
-// §8), so a 404 here means "not yet": read is retried with jittered,
+// can answer 404 for a few seconds after a create (microsoft-graph-docs#92),
+// so a 404 here means "not yet": read is retried with jittered,
 // doubling delays until ctx's deadline. Any other answer, success or error,
 // ends the wait at once. what names the object in the error of a wait that
 // gave up, e.g. "thread".
