@@ -95,7 +95,9 @@ func (b *boundedBody) build() error {
 	inflatedLimit := fmt.Sprintf("more than %d MiB", maxBodyBytes>>20)
 	if b.gzip {
 		compressed := &limitReader{r: r, limit: maxCompressedBodyBytes,
-			exceeded: func() error { return b.exceeded(fmt.Sprintf("more than %d MiB compressed", maxCompressedBodyBytes>>20)) }}
+			exceeded: func() error {
+				return b.exceeded(fmt.Sprintf("more than %d MiB compressed", maxCompressedBodyBytes>>20))
+			}}
 		inflated, err := gzip.NewReader(compressed)
 		switch {
 		case errors.Is(err, io.EOF):
