@@ -48,7 +48,7 @@ func (e *Error) Error() string {
 	b.WriteString(": ")
 	switch {
 	case e.Err != nil && (e.StatusCode == 0 || e.Failure != ""):
-		b.WriteString(truncateText(e.Err.Error()))
+		b.WriteString(e.Cause())
 	default:
 		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
 		if e.Code != "" {
@@ -71,6 +71,15 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Cause is Err's text, cut to a few KB: the failure without an answer, or
+// what was wrong with the answer. It is "" when Err is nil.
+func (e *Error) Cause() string {
+	if e.Err == nil {
+		return ""
+	}
+	return truncateText(e.Err.Error())
+}
 
 // StatusCode returns the HTTP status of a Graph error, or 0.
 func StatusCode(err error) int {
