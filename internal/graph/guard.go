@@ -58,10 +58,11 @@ func (g answerGuard) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 	requestID := truncateText(resp.Header.Get("request-id"))
 	record := answerRecordFrom(req.Context())
 	record.begin(resp.StatusCode, requestID)
-	badAnswer := func(format string, args ...any) error {
-		return &callError{failure: FailureBadAnswer, status: resp.StatusCode, requestID: requestID,
+	answerFailure := func(failure Failure, format string, args ...any) error {
+		return &callError{failure: failure, status: resp.StatusCode, requestID: requestID,
 			text: redactText(truncateText(fmt.Sprintf(format, args...)), token)}
 	}
+	badAnswer := func(format string, args ...any) error { return answerFailure(FailureBadAnswer, format, args...) }
 	reject := func(err error) (*http.Response, error) {
 		_ = resp.Body.Close()
 		return nil, err
@@ -84,8 +85,8 @@ func (g answerGuard) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 	}
 	contentType := mediaType(resp.Header.Get("Content-Type"))
 	isJSON := contentType == "application/json" || strings.HasSuffix(contentType, "+json")
-	resp.Body = &boundedBody{raw: resp.Body, gzip: gzipped, json: isJSON, record: record, exceeded: func(what string) error {
-		return badAnswer("Graph's answer (HTTP %d) is %s, more than the provider accepts", resp.StatusCode, what)
+	resp.Body = &boundedBody{raw: resp.Body, gzip: gzipped, json: isJSON, record: record, fail: func(failure Failure, problem string) error {
+		return answerFailure(failure, "Graph's answer (HTTP %d) %s", resp.StatusCode, problem)
 	}}
 
 	if resp.StatusCode >= 400 {

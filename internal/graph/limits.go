@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"compress/flate"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -55,7 +56,8 @@ func truncateText(s string) string {
 // boundedBody is an answer's body read through its bounds: at most
 // maxCompressedBodyBytes from the connection, inflated when gzip-encoded, at
 // most maxBodyBytes once inflated, and, for JSON, at most maxJSONValues
-// values. A bound that is crossed fails the read with a *callError; the
+// values. A bound that is crossed, a gzip stream that cannot be inflated and
+// a connection that breaks mid-body fail the read with a *callError; the
 // bytes read so far are counted in the answer's record.
 type boundedBody struct {
 	raw io.ReadCloser
@@ -64,10 +66,11 @@ type boundedBody struct {
 	reader io.Reader
 	gzip   bool
 	json   bool
-	// exceeded builds the error of a crossed bound.
-	exceeded func(what string) error
-	record   *answerRecord
-	err      error
+	// fail builds the error of a body that cannot be used; problem
+	// completes "Graph's answer (HTTP 200) …".
+	fail   func(failure Failure, problem string) error
+	record *answerRecord
+	err    error
 }
 
 func (b *boundedBody) Read(p []byte) (int, error) {
@@ -85,38 +88,50 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 		b.record.addBodyBytes(n)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		b.err = err
+		b.err = b.classify(err)
+		return n, b.err
 	}
 	return n, err
 }
 
+// classify says what a failed read means: a crossed bound has said so
+// already; a gzip stream that does not inflate is a bad answer; anything
+// else broke the connection before the answer was whole.
+func (b *boundedBody) classify(err error) error {
+	var ce *callError
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum), errors.As(err, &corrupt):
+		return b.fail(FailureBadAnswer, fmt.Sprintf("is gzip-encoded but cannot be inflated (%v)", err))
+	}
+	return b.fail(FailureNoAnswer, fmt.Sprintf("broke off before its end (%v)", err))
+}
+
 func (b *boundedBody) build() error {
+	exceeded := func(what string) func() error {
+		return func() error { return b.fail(FailureBadAnswer, "is "+what+", more than the provider accepts") }
+	}
 	var r io.Reader = b.raw
 	inflatedLimit := fmt.Sprintf("more than %d MiB", maxBodyBytes>>20)
 	if b.gzip {
 		compressed := &limitReader{r: r, limit: maxCompressedBodyBytes,
-			exceeded: func() error {
-				return b.exceeded(fmt.Sprintf("more than %d MiB compressed", maxCompressedBodyBytes>>20))
-			}}
+			exceeded: exceeded(fmt.Sprintf("more than %d MiB compressed", maxCompressedBodyBytes>>20))}
 		inflated, err := gzip.NewReader(compressed)
 		switch {
 		case errors.Is(err, io.EOF):
 			b.reader = eofReader{}
 			return nil
 		case err != nil:
-			var ce *callError
-			if errors.As(err, &ce) {
-				return err
-			}
-			return b.exceeded(fmt.Sprintf("a gzip body that cannot be inflated (%v)", err))
+			return b.classify(err)
 		}
 		r = inflated
 		inflatedLimit += " once inflated"
 	}
-	r = &limitReader{r: r, limit: maxBodyBytes, exceeded: func() error { return b.exceeded(inflatedLimit) }}
+	r = &limitReader{r: r, limit: maxBodyBytes, exceeded: exceeded(inflatedLimit)}
 	if b.json {
-		r = &jsonValueCounter{r: r, limit: maxJSONValues,
-			exceeded: func() error { return b.exceeded(fmt.Sprintf("more than %d JSON values", maxJSONValues)) }}
+		r = &jsonValueCounter{r: r, limit: maxJSONValues, exceeded: exceeded(fmt.Sprintf("more than %d JSON values", maxJSONValues))}
 	}
 	b.reader = r
 	return nil
