@@ -39,7 +39,8 @@ func countAttempt(ctx context.Context) int {
 // long it is. Unlike kiota's retry handler it has no retry count or
 // total-delay cap: the only bound is the operation's context deadline, so a
 // legitimate long Retry-After is never cut short, and a wait that would
-// outlive the deadline is not started at all.
+// outlive the deadline is not started at all. An endpoint that cannot be
+// reached is the exception: it is retried maxUnreachableAttempts times.
 //
 // A POST is re-sent only after a 429, which Graph answers before doing any
 // work. A 5xx or a lost connection on a POST may hide an object that was
