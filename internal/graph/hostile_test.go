@@ -113,9 +113,19 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
+// graphError returns err as a *Error, failing the test when it is not one.
+func graphError(t *testing.T, err error) *Error {
+	t.Helper()
+	var ge *Error
+	if !errors.As(err, &ge) {
+		t.Fatalf("want a *graph.Error, got %T %v", err, err)
+	}
+	return ge
+}
+
 // wantFailure checks that err is a *Error of the given failure, naming
-// wantText.
-func wantFailure(t *testing.T, err error, failure Failure, wantText ...string) *Error {
+// wantText, without the token.
+func wantFailure(t *testing.T, err error, failure Failure, wantText ...string) {
 	t.Helper()
 	var ge *Error
 	if !errors.As(err, &ge) {
@@ -132,7 +142,6 @@ func wantFailure(t *testing.T, err error, failure Failure, wantText ...string) *
 	if strings.Contains(err.Error(), canaryToken) {
 		t.Fatalf("the error carries the token: %v", err)
 	}
-	return ge
 }
 
 func conversationsPath() string { return "/v1.0/groups/" + hostileGroup + "/conversations" }
@@ -210,8 +219,8 @@ func TestHostile_Row2_NullListItem(t *testing.T) {
 				writeJSON(w, 200, `{"value":[null]}`)
 			})
 			err := list(hostileClient(t, s.endpoint, nil), hostileContext(t, 10*time.Second))
-			ge := wantFailure(t, err, FailureBadAnswer, "item 0 of page 1 of the list is null")
-			if ge.RequestID != "hostile-request-1" {
+			wantFailure(t, err, FailureBadAnswer, "item 0 of page 1 of the list is null")
+			if ge := graphError(t, err); ge.RequestID != "hostile-request-1" {
 				t.Fatalf("the error names request-id %q, want the page's", ge.RequestID)
 			}
 		})
@@ -455,10 +464,7 @@ func TestHostile_Row9_ErrorTextIsCutAndRedacted(t *testing.T) {
 			t.Parallel()
 			s := newHostileServer(t, false, func(_ *hostileServer, w http.ResponseWriter, r *http.Request) { answer(w, r) })
 			_, err := hostileClient(t, s.endpoint, nil).GetConversation(hostileContext(t, 10*time.Second), hostileGroup, hostileConvID)
-			var ge *Error
-			if !errors.As(err, &ge) {
-				t.Fatalf("want a *graph.Error, got %v", err)
-			}
+			ge := graphError(t, err)
 			text := err.Error()
 			for _, field := range []string{text, ge.Code, ge.Message, ge.RequestID, ge.ClientRequestID} {
 				if strings.Contains(field, canaryToken) {
@@ -555,8 +561,8 @@ func TestHostile_Row11_UnreachableEndpoint(t *testing.T) {
 		if n := transport.sent.Load(); n != maxUnreachableAttempts {
 			t.Fatalf("%d attempts, want %d", n, maxUnreachableAttempts)
 		}
-		ge := wantFailure(t, err, FailureUnreachable, "could not reach "+closedEndpoint+": ", "connection refused", "is the Graph emulator running")
-		if ge.Attempts != maxUnreachableAttempts {
+		wantFailure(t, err, FailureUnreachable, "could not reach "+closedEndpoint+": ", "connection refused", "is the Graph emulator running")
+		if ge := graphError(t, err); ge.Attempts != maxUnreachableAttempts {
 			t.Fatalf("the error reports %d attempts, want %d", ge.Attempts, maxUnreachableAttempts)
 		}
 		if FailureOf(err).MayHaveReachedGraph() {

@@ -183,6 +183,6 @@ func newAnswerError(operation string, attempts int, err error, answer *answerRec
 		return converted
 	}
 	ge.Failure, ge.StatusCode, ge.RequestID = FailureBadAnswer, status, requestID
-	ge.Err = fmt.Errorf("Graph's answer could not be read: %w", ge.Err)
+	ge.Err = fmt.Errorf("could not read Graph's answer: %w", ge.Err)
 	return ge
 }
