@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
 )
 
 // Failure says why a Graph call ended without a usable answer from Graph,
@@ -51,8 +53,10 @@ func (f Failure) MayHaveReachedGraph() bool {
 }
 
 // FailureOf classifies err, which may be a *Error, an error returned by
-// msgraph-sdk-go, or a transport error: "" when err is nil or Graph
-// answered with an error status.
+// msgraph-sdk-go, or a round trip's error (a *url.Error): "" when err is nil,
+// when Graph answered with an error status, and for errors raised before
+// anything was sent that are none of these (a credential that could not
+// get a token, a request that could not be built).
 func FailureOf(err error) Failure {
 	if err == nil {
 		return ""
@@ -65,10 +69,15 @@ func FailureOf(err error) Failure {
 	if errors.As(err, &ce) {
 		return ce.failure
 	}
-	if ge != nil {
+	var apiErr abs.ApiErrorable
+	if ge != nil || errors.As(err, &apiErr) {
 		return ""
 	}
-	return classifyTransportError(err)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return classifyTransportError(err)
+	}
+	return ""
 }
 
 // classifyTransportError says what an error of an HTTP round trip means.

@@ -11,6 +11,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
 
 func TestClassifyTransportError(t *testing.T) {
@@ -38,7 +41,7 @@ func TestClassifyTransportError(t *testing.T) {
 		if got := classifyTransportError(tt.err); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
-		if got := FailureOf(tt.err); got != tt.want {
+		if got := FailureOf(&url.Error{Op: "Get", URL: "u", Err: tt.err}); got != tt.want {
 			t.Errorf("%s: FailureOf = %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -58,6 +61,10 @@ func TestFailureOf(t *testing.T) {
 		{"callError inside url.Error", &url.Error{Op: "Get", URL: "u", Err: refused}, FailureRefused},
 		{"converted", newError("x", 1, &url.Error{Op: "Get", URL: "u", Err: refused}), FailureRefused},
 		{"wrapped *Error", fmt.Errorf("context: %w", &Error{Operation: "x", Failure: FailureNoAnswer}), FailureNoAnswer},
+		{"Graph's error answer", odataerrors.NewODataError(), ""},
+		{"kiota's error answer", &abs.ApiError{ResponseStatusCode: 503}, ""},
+		{"credential", errors.New("signing in with the Azure CLI failed"), ""},
+		{"raw round trip", &url.Error{Op: "Get", URL: "u", Err: &net.OpError{Op: "read", Err: errors.New("reset")}}, FailureNoAnswer},
 	}
 	for _, tt := range tests {
 		if got := FailureOf(tt.err); got != tt.want {
