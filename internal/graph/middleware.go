@@ -445,7 +445,8 @@ func (loggingMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 		"status":      statusOf(resp),
 	}
 	if resp != nil {
-		fields["request_id"] = resp.Header.Get("request-id")
+		// An endpoint could echo anything here, the token included.
+		fields["request_id"] = redactText(truncateText(resp.Header.Get("request-id")), bearerToken(req.Header.Get("Authorization")))
 	}
 	if err != nil {
 		fields["transport_error"] = err.Error()
