@@ -44,7 +44,7 @@ func FuzzListPages(f *testing.F) {
 	f.Add([]byte(`{"value":{"id":"a"}}`), []byte(``), uint8(2))
 	f.Add([]byte(`{"value":[{"id":"a","topic":5,"uniqueSenders":"x","lastDeliveredDateTime":"not a date"}]}`), []byte(``), uint8(0))
 	f.Add([]byte(`{"value":[{"id":"a","body":{"contentType":"video","content":7},"from":[],"newParticipants":[null]}]}`), []byte(``), uint8(1))
-	f.Add([]byte(`{"value":[{"id":"`+string(bytes.Repeat([]byte("A"), 64<<10))+`"}]}`), []byte(``), uint8(0))
+	f.Add([]byte(`{"value":[{"id":"`+string(bytes.Repeat([]byte("A"), 4<<10))+`"}]}`), []byte(``), uint8(0))
 	f.Add([]byte(`[[[[[[[[[[`), []byte(``), uint8(0))
 	f.Add([]byte(``), []byte(``), uint8(0))
 
