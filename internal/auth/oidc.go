@@ -3,8 +3,10 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,10 +41,7 @@ func requestOIDCToken(ctx context.Context, transport policy.Transporter, request
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", "Bearer "+requestToken)
-	if transport == nil {
-		transport = &http.Client{Timeout: 30 * time.Second}
-	}
-	resp, err := transport.Do(req)
+	resp, err := sameOriginRedirects(transport).Do(req)
 	if err != nil {
 		// net/http names the URL in its error; the request token is in a
 		// header, never in the URL.
@@ -66,4 +65,51 @@ func requestOIDCToken(ctx context.Context, transport policy.Transporter, request
 		return "", fmt.Errorf("requesting an OIDC token from %s: the answer holds no token", u.Host)
 	}
 	return answer.Value, nil
+}
+
+// sameOriginRedirects returns the client that sends the OIDC token request:
+// one that follows a redirect only within the request URL's origin (scheme,
+// host and port). net/http would carry the Authorization header, and so the
+// request token, to another port of the same host, and from https to plain
+// http. A transport that is not an *http.Client follows no redirects of its
+// own and is used as it is.
+func sameOriginRedirects(transport policy.Transporter) policy.Transporter {
+	var client http.Client
+	switch t := transport.(type) {
+	case nil:
+		client = http.Client{Timeout: 30 * time.Second}
+	case *http.Client:
+		client = *t
+	default:
+		return transport
+	}
+	followOther := client.CheckRedirect
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if from, to := originOf(via[0].URL), originOf(req.URL); from != to {
+			return fmt.Errorf("refusing to follow a redirect from %s to %s: the request carries %s, which goes to the origin of %s only",
+				from, to, AttrOIDCRequestToken, AttrOIDCRequestURL)
+		}
+		if followOther != nil {
+			return followOther(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &client
+}
+
+// originOf is a URL's scheme, host and port, the port spelled out when the
+// URL leaves it to the scheme.
+func originOf(u *url.URL) string {
+	port := u.Port()
+	switch {
+	case port != "":
+	case strings.EqualFold(u.Scheme, "https"):
+		port = "443"
+	default:
+		port = "80"
+	}
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

@@ -25,7 +25,6 @@ import (
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
 
 // sdkVersion is the msgraph-sdk-go version in go.mod, reported in the
@@ -95,6 +94,12 @@ type Client struct {
 	// limiter is the per-mailbox limiter of the middleware; reads after
 	// creates ask it whether the group's mailbox is busy.
 	limiter *mailboxLimiter
+	// endpoint and origin are where requests, and the token, may go; links
+	// from Graph leading elsewhere are not followed.
+	endpoint *url.URL
+	origin   origin
+	// tokens cuts the tokens handed out from texts that quote Graph.
+	tokens *recentTokens
 }
 
 var registerSerializers sync.Once
@@ -126,11 +131,6 @@ func NewClient(opts Options) (*Client, error) {
 		// without that package the registration is ours.
 		abs.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return jsonser.NewJsonSerializationWriterFactory() })
 		abs.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return jsonser.NewJsonParseNodeFactory() })
-		// Errors on the second and later pages of a list are otherwise
-		// opaque ApiErrors without Graph's code and request-id.
-		_ = msgraphcore.RegisterError(msgraphcore.PageIteratorErrorRegistryKey, abs.ErrorMappings{
-			"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue,
-		})
 	})
 
 	tokens, err := newTokenProvider(opts.Credential, scopes, endpoint)
@@ -161,6 +161,7 @@ func NewClient(opts Options) (*Client, error) {
 		khttp.NewParametersNameDecodingHandler(),
 		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second, attemptTimeout: opts.AttemptTimeout, sleep: sleepContext},
 		limiter,
+		newAnswerGuard(endpoint),
 		loggingMiddleware{},
 	}
 	httpClient := &http.Client{
@@ -191,6 +192,9 @@ func NewClient(opts Options) (*Client, error) {
 		coalesceReads:   opts.CoalesceReads,
 		listings:        newConversationListings(),
 		limiter:         limiter,
+		endpoint:        endpoint,
+		origin:          originOf(endpoint),
+		tokens:          tokens.handedOut,
 	}, nil
 }
 

@@ -97,13 +97,13 @@ feed:
 func (c *Client) ListConversationThreads(ctx context.Context, groupID, conversationID string) (ConversationThreads, error) {
 	const op = "list conversation threads"
 	ctx, attempts := withAttemptCounter(ctx)
-	page, err := c.threads(groupID, conversationID).Get(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
+	first, err := c.threads(groupID, conversationID).ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemConversationsItemThreadsRequestBuilderGetQueryParameters{Select: threadSelect},
 	})
 	if err != nil {
 		return ConversationThreads{}, newError(op, int(attempts.Load()), err)
 	}
-	threads, err := collectPages(ctx, c, op, attempts, page, models.CreateConversationThreadCollectionResponseFromDiscriminatorValue, fromThread)
+	threads, err := listAll(ctx, c, op, attempts, first, models.CreateConversationThreadCollectionResponseFromDiscriminatorValue, fromThread)
 	if err != nil {
 		return ConversationThreads{}, err
 	}

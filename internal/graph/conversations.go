@@ -135,16 +135,16 @@ func newConversationModel(in NewConversation) (models.Conversationable, error) {
 // GetConversation reads one conversation.
 func (c *Client) GetConversation(ctx context.Context, groupID, conversationID string) (Conversation, error) {
 	ctx, attempts := withAttemptCounter(ctx)
+	ctx, answer := withAnswerRecord(ctx)
 	got, err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Get(ctx,
 		&groups.ItemConversationsConversationItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &groups.ItemConversationsConversationItemRequestBuilderGetQueryParameters{Select: conversationSelect},
 		})
 	if err != nil {
-		return Conversation{}, newError("read conversation", int(attempts.Load()), err)
+		return Conversation{}, newAnswerError("read conversation", int(attempts.Load()), err, answer)
 	}
-	if got == nil || deref(got.GetId()) == "" {
-		return Conversation{}, &Error{Operation: "read conversation", Attempts: int(attempts.Load()),
-			Err: errors.New("Graph answered without a conversation id")}
+	if err := checkReadBack("read conversation", "conversation", conversationID, got, answer, attempts, false); err != nil {
+		return Conversation{}, err
 	}
 	return fromConversation(got), nil
 }
@@ -171,13 +171,13 @@ func (c *Client) DeleteConversation(ctx context.Context, groupID, conversationID
 func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) (threadID string, first Post, err error) {
 	conversation := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID)
 	ctx, attempts := withAttemptCounter(ctx)
-	page, err := conversation.Threads().Get(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
+	firstPage, err := conversation.Threads().ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemConversationsItemThreadsRequestBuilderGetQueryParameters{Select: []string{"id"}},
 	})
 	if err != nil {
 		return "", Post{}, newError("list conversation threads", int(attempts.Load()), err)
 	}
-	threadIDs, err := collectPages(ctx, c, "list conversation threads", attempts, page,
+	threadIDs, err := listAll(ctx, c, "list conversation threads", attempts, firstPage,
 		models.CreateConversationThreadCollectionResponseFromDiscriminatorValue,
 		func(t models.ConversationThreadable) string { return deref(t.GetId()) })
 	if err != nil {
@@ -208,8 +208,8 @@ func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) 
 
 func (c *Client) listPosts(ctx context.Context, groupID, conversationID, threadID string) ([]Post, error) {
 	ctx, attempts := withAttemptCounter(ctx)
-	page, err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Threads().
-		ByConversationThreadId(threadID).Posts().Get(ctx, &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetRequestConfiguration{
+	first, err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Threads().
+		ByConversationThreadId(threadID).Posts().ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetQueryParameters{
 			Select: []string{"id", "body", "from", "sender", "newParticipants", "receivedDateTime", "hasAttachments"},
 		},
@@ -217,7 +217,7 @@ func (c *Client) listPosts(ctx context.Context, groupID, conversationID, threadI
 	if err != nil {
 		return nil, newError("list thread posts", int(attempts.Load()), err)
 	}
-	return collectPages(ctx, c, "list thread posts", attempts, page, models.CreatePostCollectionResponseFromDiscriminatorValue, fromPost)
+	return listAll(ctx, c, "list thread posts", attempts, first, models.CreatePostCollectionResponseFromDiscriminatorValue, fromPost)
 }
 
 func bodyType(contentType string) (models.BodyType, error) {

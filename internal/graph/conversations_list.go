@@ -20,11 +20,11 @@ func (c *Client) ListConversations(ctx context.Context, groupID string) ([]Conve
 func (c *Client) listConversations(ctx context.Context, groupID string, top *int32) ([]Conversation, error) {
 	const op = "list conversations"
 	ctx, attempts := withAttemptCounter(ctx)
-	page, err := c.groups.ByGroupId(groupID).Conversations().Get(ctx, &groups.ItemConversationsRequestBuilderGetRequestConfiguration{
+	first, err := c.groups.ByGroupId(groupID).Conversations().ToGetRequestInformation(ctx, &groups.ItemConversationsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemConversationsRequestBuilderGetQueryParameters{Select: conversationSelect, Top: top},
 	})
 	if err != nil {
 		return nil, newError(op, int(attempts.Load()), err)
 	}
-	return collectPages(ctx, c, op, attempts, page, models.CreateConversationCollectionResponseFromDiscriminatorValue, fromConversation)
+	return listAll(ctx, c, op, attempts, first, models.CreateConversationCollectionResponseFromDiscriminatorValue, fromConversation)
 }

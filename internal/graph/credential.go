@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -30,15 +33,23 @@ func (t StaticToken) GetToken(context.Context, policy.TokenRequestOptions) (azco
 	return azcore.AccessToken{Token: string(t), ExpiresOn: time.Now().Add(24 * time.Hour)}, nil
 }
 
-// tokenProvider hands msgraph-sdk-go a token for exactly one host: the
-// configured Graph endpoint. kiota's Azure provider would also refuse plain
-// http on 127.0.0.2 and other loopback addresses that ParseEndpoint allows,
-// and it silently sends no token to a host outside its list; this keeps the
-// rule in one place.
+// tokenProvider hands msgraph-sdk-go a token for exactly one origin: the
+// configured Graph endpoint's scheme, host and port. kiota's allowed-hosts
+// check compares host names only, so it would hand the token to another port
+// of the endpoint's host, or over plain http to an https endpoint's host, if
+// a nextLink or a redirect pointed there; and kiota's Azure provider would
+// refuse plain http on 127.0.0.2 and other loopback addresses that
+// ParseEndpoint allows. This keeps the rule in one place.
 type tokenProvider struct {
 	credential azcore.TokenCredential
 	scopes     []string
-	hosts      *absauth.AllowedHostsValidator
+	origin     origin
+	// hosts is the endpoint's host, for kiota's interface; GetAuthorizationToken
+	// decides by origin.
+	hosts *absauth.AllowedHostsValidator
+	// handedOut remembers the tokens handed out, so that texts from Graph
+	// that repeat one can have it cut out (see redact).
+	handedOut *recentTokens
 }
 
 func newTokenProvider(credential azcore.TokenCredential, scopes []string, endpoint *url.URL) (*tokenProvider, error) {
@@ -46,24 +57,64 @@ func newTokenProvider(credential azcore.TokenCredential, scopes []string, endpoi
 	if err != nil {
 		return nil, err
 	}
-	return &tokenProvider{credential: credential, scopes: scopes, hosts: hosts}, nil
+	o := originOf(endpoint)
+	if !o.valid() {
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", endpoint.Redacted())
+	}
+	return &tokenProvider{credential: credential, scopes: scopes, origin: o, hosts: hosts, handedOut: &recentTokens{}}, nil
 }
 
 func (p *tokenProvider) GetAuthorizationToken(ctx context.Context, u *url.URL, _ map[string]any) (string, error) {
-	if !p.hosts.IsUrlHostValid(u) {
-		// Never hand the token to a host other than the configured endpoint,
-		// for example a redirect target or a nextLink pointing elsewhere.
+	if originOf(u) != p.origin {
+		// Never hand the token to another origin than the configured
+		// endpoint, for example a redirect target or a nextLink pointing
+		// elsewhere: not another port, not plain http.
 		return "", nil
 	}
 	token, err := p.credential.GetToken(ctx, tokenRequest(p.scopes))
 	if err != nil {
 		return "", err
 	}
+	p.handedOut.add(token.Token)
 	return token.Token, nil
 }
 
 func (p *tokenProvider) GetAllowedHostsValidator() *absauth.AllowedHostsValidator {
 	return p.hosts
+}
+
+// recentTokens holds the last few distinct tokens handed out (a token is
+// renewed about hourly, so a run rarely sees more than two).
+type recentTokens struct {
+	mu     sync.Mutex
+	tokens []string
+}
+
+const rememberedTokens = 4
+
+func (r *recentTokens) add(token string) {
+	if len(token) < minRedactedTokenLength {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if slices.Contains(r.tokens, token) {
+		return
+	}
+	r.tokens = append(r.tokens, token)
+	if len(r.tokens) > rememberedTokens {
+		r.tokens = r.tokens[1:]
+	}
+}
+
+// redact cuts every token handed out from s.
+func (r *recentTokens) redact(s string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, token := range r.tokens {
+		s = strings.ReplaceAll(s, token, redacted)
+	}
+	return s
 }
 
 func tokenRequest(scopes []string) policy.TokenRequestOptions {

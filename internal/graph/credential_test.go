@@ -57,10 +57,12 @@ func TestCustomEndpointKeepsTheGivenAudience(t *testing.T) {
 	}
 }
 
-// The allowed hosts are exactly the endpoint's host: with a proxy endpoint,
-// not even the real Graph host of the environment gets the token, nor the
-// login authority. kiota compares host names only, so another port on the
-// same host is the same host.
+// The token goes to exactly the endpoint's origin: with a proxy endpoint,
+// not even the real Graph host of the environment gets it, nor the login
+// authority, nor another port of the proxy's own host (another program may
+// listen there), nor the same host over plain http. kiota compares host
+// names only, and this test once expected the token on port 443 of a proxy
+// configured on port 8443.
 func TestTokenGoesOnlyToTheCustomEndpointHost(t *testing.T) {
 	t.Parallel()
 	endpoint, _ := url.Parse("https://graph-proxy.contoso.example:8443/v1.0")
@@ -70,12 +72,18 @@ func TestTokenGoesOnlyToTheCustomEndpointHost(t *testing.T) {
 	}
 	for raw, want := range map[string]string{
 		"https://graph-proxy.contoso.example:8443/v1.0/groups":   "secret",
-		"https://graph-proxy.contoso.example/v1.0/groups":        "secret",
 		"https://GRAPH-PROXY.contoso.example:8443/v1.0/groups":   "secret",
+		"HTTPS://graph-proxy.contoso.example:8443/other/path":    "secret",
+		"https://graph-proxy.contoso.example/v1.0/groups":        "",
+		"https://graph-proxy.contoso.example:443/v1.0/groups":    "",
+		"https://graph-proxy.contoso.example:8444/v1.0/groups":   "",
+		"http://graph-proxy.contoso.example:8443/v1.0/groups":    "",
 		"https://graph.microsoft.com/v1.0/groups":                "",
 		"https://login.microsoftonline.com/common/oauth2/token":  "",
 		"https://graph-proxy.contoso.example.evil.example/v1.0/": "",
 		"https://contoso.example/v1.0/groups":                    "",
+		"/v1.0/groups":                                           "",
+		"file:///etc/passwd":                                     "",
 	} {
 		u, _ := url.Parse(raw)
 		got, err := p.GetAuthorizationToken(context.Background(), u, nil)

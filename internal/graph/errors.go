@@ -3,8 +3,11 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
@@ -26,8 +29,17 @@ type Error struct {
 	// Attempts is how many times the request was sent, retries included.
 	Attempts int
 	// Err is the underlying failure when no HTTP response arrived
-	// (connection refused, deadline exceeded, ...).
+	// (connection refused, deadline exceeded, ...) or the answer could not
+	// be used (Failure says which).
 	Err error
+	// Failure classifies a call that got no usable answer; "" when Graph
+	// answered, if with an error status.
+	Failure Failure
+	// RetryAfter is how long Graph asked to wait before trying again, when
+	// the provider did not wait because the operation's deadline comes
+	// first; zero otherwise. RetryAfterHeader is Graph's Retry-After as sent.
+	RetryAfter       time.Duration
+	RetryAfterHeader string
 }
 
 func (e *Error) Error() string {
@@ -35,8 +47,8 @@ func (e *Error) Error() string {
 	b.WriteString(e.Operation)
 	b.WriteString(": ")
 	switch {
-	case e.StatusCode == 0 && e.Err != nil:
-		b.WriteString(e.Err.Error())
+	case e.Err != nil && (e.StatusCode == 0 || e.Failure != ""):
+		b.WriteString(e.Cause())
 	default:
 		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
 		if e.Code != "" {
@@ -48,6 +60,10 @@ func (e *Error) Error() string {
 			b.WriteString(e.Message)
 		}
 	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, "; Graph asked to wait %s before trying again (Retry-After: %s), longer than the operation had left",
+			DescribeWait(e.RetryAfter), e.RetryAfterHeader)
+	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
 	}
@@ -55,6 +71,15 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Cause is Err's text, cut to a few KB: the failure without an answer, or
+// what was wrong with the answer. It is "" when Err is nil.
+func (e *Error) Cause() string {
+	if e.Err == nil {
+		return ""
+	}
+	return truncateText(e.Err.Error())
+}
 
 // StatusCode returns the HTTP status of a Graph error, or 0.
 func StatusCode(err error) int {
@@ -71,7 +96,8 @@ func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound 
 
 // newError converts what msgraph-sdk-go returned into an *Error. It never
 // calls ODataError.Error(), which dereferences a nil message and panics on an
-// error body without "error.message" (msgraph-sdk-go#434).
+// error body without "error.message" (msgraph-sdk-go#434). Every text from
+// Graph is cut to maxGraphTextBytes.
 func newError(operation string, attempts int, err error) error {
 	if err == nil {
 		return nil
@@ -79,7 +105,15 @@ func newError(operation string, attempts int, err error) error {
 	ge := &Error{Operation: operation, Attempts: max(attempts, 1)}
 	var oe *odataerrors.ODataError
 	var ae *abs.ApiError
+	var ce *callError
 	switch {
+	case errors.As(err, &ce):
+		// Refused before sending, no answer, or an answer not to be used:
+		// the guard has put it into words.
+		ge.Failure = ce.failure
+		ge.StatusCode = ce.status
+		ge.RequestID = ce.requestID
+		ge.Err = ce
 	case errors.As(err, &oe):
 		ge.StatusCode = oe.ResponseStatusCode
 		headers := oe.GetResponseHeaders()
@@ -105,12 +139,24 @@ func newError(operation string, attempts int, err error) error {
 	if ge.StatusCode == 0 && ge.Err == nil {
 		ge.Err = err
 	}
+	ge.Code = truncateText(ge.Code)
+	ge.Message = truncateText(ge.Message)
+	ge.RequestID = truncateText(ge.RequestID)
+	ge.ClientRequestID = truncateText(ge.ClientRequestID)
 	return ge
 }
 
 func fillFromHeaders(ge *Error, headers *abs.ResponseHeaders) {
 	if headers == nil {
 		return
+	}
+	if v := headers.Get(refusedWaitHeader); len(v) > 0 {
+		if wait, err := strconv.ParseInt(v[0], 10, 64); err == nil && wait > 0 {
+			ge.RetryAfter = time.Duration(wait)
+			if raw := headers.Get("Retry-After"); len(raw) > 0 {
+				ge.RetryAfterHeader = truncateText(raw[0])
+			}
+		}
 	}
 	if ge.RequestID == "" {
 		if v := headers.Get("request-id"); len(v) > 0 {
@@ -129,4 +175,20 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// DescribeWait says how long a wait is in the largest unit that keeps it
+// readable: "90s", "3h0m0s", "12 days", "3170 years".
+func DescribeWait(d time.Duration) string {
+	const day = 24 * time.Hour
+	const year = 365 * day
+	switch {
+	case d == math.MaxInt64:
+		return "longer than 292 years"
+	case d >= 2*year:
+		return fmt.Sprintf("%d years", d/year)
+	case d >= 2*day:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.Round(time.Second).String()
 }

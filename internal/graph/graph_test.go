@@ -524,9 +524,15 @@ func TestTokenGoesOnlyToTheEndpointHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	for raw, want := range map[string]string{
-		"https://graph.microsoft.com/v1.0/groups": "secret",
-		"https://evil.example.com/v1.0/groups":    "",
-		"https://graph.microsoft.us/v1.0/groups":  "",
+		"https://graph.microsoft.com/v1.0/groups":     "secret",
+		"https://graph.microsoft.com:443/v1.0/groups": "secret",
+		"https://evil.example.com/v1.0/groups":        "",
+		"https://graph.microsoft.us/v1.0/groups":      "",
+		// Same host, other port or plain http: another program, or the
+		// token in clear text.
+		"https://graph.microsoft.com:8443/v1.0/groups": "",
+		"http://graph.microsoft.com/v1.0/groups":       "",
+		"http://graph.microsoft.com:443/v1.0/groups":   "",
 	} {
 		u, _ := url.Parse(raw)
 		got, err := p.GetAuthorizationToken(context.Background(), u, nil)

@@ -28,11 +28,16 @@ func (g Group) IsMicrosoft365() bool {
 // GetGroup reads a group.
 func (c *Client) GetGroup(ctx context.Context, groupID string) (Group, error) {
 	ctx, attempts := withAttemptCounter(ctx)
+	ctx, answer := withAnswerRecord(ctx)
 	got, err := c.groups.ByGroupId(groupID).Get(ctx, &groups.GroupItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupItemRequestBuilderGetQueryParameters{Select: groupSelect},
 	})
 	if err != nil {
-		return Group{}, newError("read group", int(attempts.Load()), err)
+		return Group{}, newAnswerError("read group", int(attempts.Load()), err, answer)
+	}
+	// Group ids are GUIDs, which the directory compares ignoring case.
+	if err := checkReadBack("read group", "group", groupID, got, answer, attempts, true); err != nil {
+		return Group{}, err
 	}
 	return fromGroup(got), nil
 }

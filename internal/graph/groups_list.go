@@ -32,13 +32,13 @@ func (c *Client) FindGroups(ctx context.Context, property GroupProperty, value s
 	}
 	filter := groupFilter(property, value)
 	ctx, attempts := withAttemptCounter(ctx)
-	page, err := c.groups.Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+	first, err := c.groups.ToGetRequestInformation(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Filter: &filter, Select: groupSelect},
 	})
 	if err != nil {
 		return nil, newError(op, int(attempts.Load()), err)
 	}
-	return collectPages(ctx, c, op, attempts, page, models.CreateGroupCollectionResponseFromDiscriminatorValue, fromGroup)
+	return listAll(ctx, c, op, attempts, first, models.CreateGroupCollectionResponseFromDiscriminatorValue, fromGroup)
 }
 
 // groupFilter is the OData comparison "property eq 'value'". A single quote

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -38,7 +39,8 @@ func countAttempt(ctx context.Context) int {
 // long it is. Unlike kiota's retry handler it has no retry count or
 // total-delay cap: the only bound is the operation's context deadline, so a
 // legitimate long Retry-After is never cut short, and a wait that would
-// outlive the deadline is not started at all.
+// outlive the deadline is not started at all. An endpoint that cannot be
+// reached is the exception: it is retried maxUnreachableAttempts times.
 //
 // A POST is re-sent only after a 429, which Graph answers before doing any
 // work. A 5xx or a lost connection on a POST may hide an object that was
@@ -58,6 +60,7 @@ type retryMiddleware struct {
 
 func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	unreachable := 0
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			req.Header.Set("Retry-Attempt", strconv.Itoa(attempt-1))
@@ -66,7 +69,10 @@ func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 			}
 		}
 		resp, err := m.send(pipeline, index, req)
-		delay, retry := m.decide(req, resp, err, attempt)
+		if FailureOf(err) == FailureUnreachable {
+			unreachable++
+		}
+		delay, retry := m.decide(req, resp, err, attempt, unreachable)
 		if !retry {
 			return resp, err
 		}
@@ -74,6 +80,10 @@ func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 			tflog.Debug(ctx, "Not retrying Graph request: the wait would outlive the operation's deadline", map[string]any{
 				"method": req.Method, "path": req.URL.Path, "attempt": attempt, "delay_ms": delay.Milliseconds(),
 			})
+			if resp != nil && resp.Header.Get("Retry-After") != "" {
+				// Graph asked for this wait: the error will say how long.
+				resp.Header.Set(refusedWaitHeader, strconv.FormatInt(int64(delay), 10))
+			}
 			return resp, err
 		}
 		if resp != nil {
@@ -85,8 +95,12 @@ func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 			"method": req.Method, "path": req.URL.Path, "attempt": attempt, "delay_ms": delay.Milliseconds(),
 			"status": statusOf(resp), "transport_error": errString(err),
 		})
-		if err := m.sleep(ctx, delay); err != nil {
-			return nil, err
+		if sleepErr := m.sleep(ctx, delay); sleepErr != nil {
+			if err != nil {
+				// The last attempt's failure says more than the deadline.
+				return nil, err
+			}
+			return nil, sleepErr
 		}
 	}
 }
@@ -108,14 +122,34 @@ func (m retryMiddleware) send(pipeline khttp.Pipeline, index int, req *http.Requ
 	return resp, nil
 }
 
-func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
+// decide says whether to send req again, and after what wait. A failure
+// without an answer is retried only when another attempt may succeed: a
+// connection that broke (idempotent requests only, as Graph may have acted),
+// and an endpoint that could not be reached, which is retried briefly
+// (maxUnreachableAttempts): it is usually a configuration mistake or an
+// emulator that is not running, and minutes of retries would only hide
+// that. A request the provider refused, a TLS failure and an unusable
+// answer cannot succeed by being sent again.
+func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err error, attempt, unreachable int) (time.Duration, bool) {
 	if err != nil {
-		// A request that never left this machine is safe to send again,
-		// whatever its method.
-		if req.Context().Err() != nil || !(idempotent(req.Method) || neverSent(err)) {
+		if req.Context().Err() != nil {
 			return 0, false
 		}
-		return m.backoff(attempt), true
+		switch FailureOf(err) {
+		case FailureUnreachable:
+			// A request that never left this machine is safe to send again,
+			// whatever its method.
+			if unreachable >= maxUnreachableAttempts {
+				return 0, false
+			}
+			return jitteredBackoff(m.baseDelay, min(m.maxDelay, maxUnreachableDelay), unreachable), true
+		case FailureNoAnswer:
+			if !idempotent(req.Method) {
+				return 0, false
+			}
+			return m.backoff(attempt), true
+		}
+		return 0, false
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -131,6 +165,20 @@ func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err erro
 	}
 	return m.backoff(attempt), true
 }
+
+// maxUnreachableAttempts is how many times a request is sent to an endpoint
+// that cannot be reached, and maxUnreachableDelay caps each wait between
+// them: at most about 5 seconds in all with the default one-second backoff.
+const (
+	maxUnreachableAttempts = 4
+	maxUnreachableDelay    = 2 * time.Second
+)
+
+// refusedWaitHeader marks, on an answer handed back without the wait its
+// Retry-After asked for, how long that wait was in nanoseconds, so that the
+// error can say so. It is set by the retry middleware and read by newError;
+// it never leaves the process.
+const refusedWaitHeader = "X-Msgraph-Provider-Refused-Wait"
 
 // backoff is exponential with jitter, so that many Terraform workers
 // throttled together do not come back together.
@@ -159,11 +207,24 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// retryAfter reads a Retry-After header: a number of seconds (fractions
+// allowed) or an HTTP date. A number too large for a time.Duration, infinity
+// included, saturates at the largest Duration: a wait that long never fits a
+// deadline, so it is refused at once instead of overflowing into a negative
+// wait that retries in a tight loop. Negative numbers and NaN are ignored.
 func retryAfter(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+	secs, err := strconv.ParseFloat(v, 64)
+	if err == nil || errors.Is(err, strconv.ErrRange) {
+		if math.IsNaN(secs) || secs < 0 {
+			return 0, false
+		}
+		if secs >= float64(math.MaxInt64)/float64(time.Second) {
+			return math.MaxInt64, true
+		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
@@ -384,7 +445,8 @@ func (loggingMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 		"status":      statusOf(resp),
 	}
 	if resp != nil {
-		fields["request_id"] = resp.Header.Get("request-id")
+		// An endpoint could echo anything here, the token included.
+		fields["request_id"] = redactText(truncateText(resp.Header.Get("request-id")), bearerToken(req.Header.Get("Authorization")))
 	}
 	if err != nil {
 		fields["transport_error"] = err.Error()

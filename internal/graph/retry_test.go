@@ -2,14 +2,19 @@ package graph
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	abs "github.com/microsoft/kiota-abstractions-go"
 )
 
 // scriptedPipeline answers attempts from a script, one entry per attempt.
@@ -125,6 +130,45 @@ func TestRetryPolicy(t *testing.T) {
 			answers:  []scripted{{err: resetErr}, {err: resetErr}, {status: 200}},
 			wantSent: 3, wantStatus: 200,
 		},
+		{
+			// Issue 14: an endpoint that cannot be reached was retried to
+			// the deadline.
+			name: "an unreachable endpoint is retried briefly", method: http.MethodGet, deadline: time.Hour,
+			answers:  []scripted{{err: dialErr}},
+			wantSent: maxUnreachableAttempts, wantErr: true,
+		},
+		{
+			name: "a 429 does not use up the unreachable retries", method: http.MethodGet, deadline: time.Hour,
+			answers:  []scripted{{status: 429, retryAfter: "1"}, {status: 429, retryAfter: "1"}, {err: dialErr}, {err: dialErr}, {err: dialErr}, {status: 200}},
+			wantSent: 6, wantStatus: 200,
+		},
+		{
+			name: "a TLS failure is final", method: http.MethodGet, deadline: time.Hour,
+			answers:  []scripted{{err: &url.Error{Op: "Get", URL: "x", Err: x509.UnknownAuthorityError{}}}},
+			wantSent: 1, wantErr: true, wantWaits: []time.Duration{},
+		},
+		{
+			name: "a refused request is final", method: http.MethodGet, deadline: time.Hour,
+			answers:  []scripted{{err: &callError{failure: FailureRefused, text: "refused"}}},
+			wantSent: 1, wantErr: true, wantWaits: []time.Duration{},
+		},
+		{
+			name: "an unusable answer is final", method: http.MethodDelete, deadline: time.Hour,
+			answers:  []scripted{{err: &callError{failure: FailureBadAnswer, status: 302, text: "redirect"}}},
+			wantSent: 1, wantErr: true, wantWaits: []time.Duration{},
+		},
+		{
+			// Issue 14: 99999999999 seconds overflowed into a negative
+			// wait, retried in a tight loop.
+			name: "an overflowing Retry-After is not waited for", method: http.MethodGet, deadline: time.Hour,
+			answers:  []scripted{{status: 429, retryAfter: "99999999999"}},
+			wantSent: 1, wantStatus: 429, wantWaits: []time.Duration{},
+		},
+		{
+			name: "an infinite Retry-After is not waited for", method: http.MethodGet, deadline: time.Hour,
+			answers:  []scripted{{status: 503, retryAfter: "Inf"}},
+			wantSent: 1, wantStatus: 503, wantWaits: []time.Duration{},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,5 +236,63 @@ func TestMailboxOf(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("mailboxOf(%q) = %q, %v; want %q", path, got, ok, want)
 		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		header string
+		want   time.Duration
+		ok     bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"2", 2 * time.Second, true},
+		{" 1.5 ", 1500 * time.Millisecond, true},
+		{"3600", time.Hour, true},
+		{"86400000", 86400000 * time.Second, true},
+		// Too large for a Duration: saturated, never negative.
+		{"9223372037", math.MaxInt64, true},
+		{"99999999999", math.MaxInt64, true},
+		{"1e300", math.MaxInt64, true},
+		{"1e400", math.MaxInt64, true},
+		{"Inf", math.MaxInt64, true},
+		{"+Infinity", math.MaxInt64, true},
+		{"-Inf", 0, false},
+		{"NaN", 0, false},
+		{"-5", 0, false},
+		{"soon", 0, false},
+		{"Wed, 21 Oct 2015 07:28:00 GMT", 0, true},
+	}
+	for _, tt := range tests {
+		got, ok := retryAfter(tt.header)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+	if got, ok := retryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)); !ok || got < 58*time.Minute || got > time.Hour {
+		t.Errorf("an HTTP date an hour ahead gives %v, %v", got, ok)
+	}
+}
+
+// A wait that was not started because of the deadline is marked on the
+// answer, and the error says how long Graph asked to wait.
+func TestRefusedWaitIsReported(t *testing.T) {
+	t.Parallel()
+	pipeline := &scriptedPipeline{answers: []scripted{{status: 429, retryAfter: "7200"}}}
+	resp, err := newTestRetry(&recordingSleep{}).Intercept(pipeline, 0, request(t, http.MethodGet, time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.Header.Get(refusedWaitHeader); got != strconv.FormatInt(int64(2*time.Hour), 10) {
+		t.Fatalf("refused wait marked as %q", got)
+	}
+	headers := abs.NewResponseHeaders()
+	headers.Add(refusedWaitHeader, resp.Header.Get(refusedWaitHeader))
+	headers.Add("Retry-After", "7200")
+	ge := newError("read conversation", 1, &abs.ApiError{ResponseStatusCode: 429, ResponseHeaders: headers})
+	if want := "Graph asked to wait 2h0m0s before trying again (Retry-After: 7200)"; !strings.Contains(ge.Error(), want) {
+		t.Fatalf("error %q does not say %q", ge, want)
 	}
 }

@@ -73,15 +73,16 @@ func (c *Client) CreateThread(ctx context.Context, groupID, conversationID strin
 func (c *Client) GetThread(ctx context.Context, groupID, conversationID, threadID string) (Thread, error) {
 	const op = "read thread"
 	ctx, attempts := withAttemptCounter(ctx)
+	ctx, answer := withAnswerRecord(ctx)
 	got, err := c.threads(groupID, conversationID).ByConversationThreadId(threadID).Get(ctx,
 		&groups.ItemConversationsItemThreadsConversationThreadItemRequestBuilderGetRequestConfiguration{
 			QueryParameters: &groups.ItemConversationsItemThreadsConversationThreadItemRequestBuilderGetQueryParameters{Select: threadSelect},
 		})
 	if err != nil {
-		return Thread{}, newError(op, int(attempts.Load()), err)
+		return Thread{}, newAnswerError(op, int(attempts.Load()), err, answer)
 	}
-	if got == nil || deref(got.GetId()) == "" {
-		return Thread{}, &Error{Operation: op, Attempts: int(attempts.Load()), Err: errors.New("Graph answered without a thread id")}
+	if err := checkReadBack(op, "thread", threadID, got, answer, attempts, false); err != nil {
+		return Thread{}, err
 	}
 	return fromThread(got), nil
 }

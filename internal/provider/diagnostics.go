@@ -12,7 +12,8 @@ import (
 
 // addGraphError reports a failed Graph call in one uniform shape: what
 // happened, what the user can do, then Graph's error code, message and
-// request-id, which Microsoft support asks for.
+// request-id, which Microsoft support asks for. The Graph layer has already
+// cut Graph's texts to a few KB and the bearer token out of them.
 func addGraphError(diags *diag.Diagnostics, summary, happened string, err error, advice string) {
 	var b strings.Builder
 	b.WriteString(happened)
@@ -33,7 +34,11 @@ func addGraphError(diags *diag.Diagnostics, summary, happened string, err error,
 			fmt.Fprintf(&b, "Graph error message: %s\n", ge.Message)
 		}
 		if ge.Err != nil {
-			fmt.Fprintf(&b, "Error: %s\n", ge.Err.Error())
+			fmt.Fprintf(&b, "Error: %s\n", ge.Cause())
+		}
+		if ge.RetryAfter > 0 {
+			fmt.Fprintf(&b, "Graph asked to wait %s before trying again (Retry-After: %s), longer than the operation's timeout "+
+				"allows, so the provider did not wait. Try again later.\n", graph.DescribeWait(ge.RetryAfter), ge.RetryAfterHeader)
 		}
 		if ge.RequestID != "" {
 			fmt.Fprintf(&b, "request-id: %s\n", ge.RequestID)

@@ -413,8 +413,9 @@ func parseConversationImportID(id string) (groupID, conversationID string, err e
 		return "", "", fmt.Errorf("the import ID %q must have the form {group_id}/{conversation_id}", id)
 	case !guidPattern.MatchString(groupID):
 		return "", "", fmt.Errorf("the import ID %q must have the form {group_id}/{conversation_id}: %q is not a group object id (a GUID)", id, groupID)
-	case conversationID == "" || strings.ContainsAny(conversationID, "/ \t\r\n"):
-		return "", "", fmt.Errorf("the import ID %q must have the form {group_id}/{conversation_id}: %q is not a conversation id", id, conversationID)
+	case graphIDProblem(conversationID) != "":
+		return "", "", fmt.Errorf("the import ID %q must have the form {group_id}/{conversation_id}: %q is not a conversation id (%s)",
+			id, conversationID, graphIDProblem(conversationID))
 	}
 	return groupID, conversationID, nil
 }

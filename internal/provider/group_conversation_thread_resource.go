@@ -493,10 +493,12 @@ func parseThreadImportID(id string) (groupID, conversationID, threadID string, e
 	switch {
 	case !guidPattern.MatchString(groupID):
 		return "", "", "", fmt.Errorf("the import ID %q must have the form %s: %q is not a group object id (a GUID)", id, form, groupID)
-	case !graphIDPattern.MatchString(conversationID):
-		return "", "", "", fmt.Errorf("the import ID %q must have the form %s: %q is not a conversation id", id, form, conversationID)
-	case !graphIDPattern.MatchString(threadID):
-		return "", "", "", fmt.Errorf("the import ID %q must have the form %s: %q is not a thread id", id, form, threadID)
+	case graphIDProblem(conversationID) != "":
+		return "", "", "", fmt.Errorf("the import ID %q must have the form %s: %q is not a conversation id (%s)",
+			id, form, conversationID, graphIDProblem(conversationID))
+	case graphIDProblem(threadID) != "":
+		return "", "", "", fmt.Errorf("the import ID %q must have the form %s: %q is not a thread id (%s)",
+			id, form, threadID, graphIDProblem(threadID))
 	}
 	return groupID, conversationID, threadID, nil
 }

@@ -22,6 +22,12 @@ func TestParseConversationImportID(t *testing.T) {
 		{in: gid + "/", wantErrSubstr: "is not a conversation id"},
 		{in: gid + "/a/b", wantErrSubstr: "is not a conversation id"},
 		{in: gid + "/a b", wantErrSubstr: "is not a conversation id"},
+		// Issue 14: dot segments went into DELETE URLs as they were.
+		{in: gid + "/..", wantErrSubstr: `".." is not a conversation id (".." names the collection above in a URL)`},
+		{in: gid + "/.", wantErrSubstr: `"." is not a conversation id`},
+		{in: gid + "/%2e%2E", wantErrSubstr: `"%2e%2E" is not a conversation id`},
+		{in: gid + "/.%2e", wantErrSubstr: "is not a conversation id"},
+		{in: gid + "/...", wantGroup: gid, wantID: "..."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -49,7 +55,7 @@ func FuzzParseConversationImportID(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if group+"/"+id != in || !guidPattern.MatchString(group) || id == "" || strings.Contains(id, "/") {
+		if group+"/"+id != in || !guidPattern.MatchString(group) || id == "" || strings.Contains(id, "/") || graphIDProblem(id) != "" {
 			t.Fatalf("accepted %q as group %q, conversation %q", in, group, id)
 		}
 	})

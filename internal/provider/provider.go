@@ -85,7 +85,8 @@ func (p *msgraphProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "The Microsoft Graph service root, including the version. Defaults to the Graph of `environment` " +
 					"(`" + graph.DefaultEndpoint + "` for `global`); can also be set with the `" + envEndpoint + "` environment " +
-					"variable. Set it for a proxy or an emulator: requests go there and the token is sent to no other host, but " +
+					"variable. Set it for a proxy or an emulator: requests go there and the token is sent to no other origin (scheme, " +
+					"host and port), but " +
 					"tokens are still requested for the Graph audience of `environment`. Plain `http://` is accepted only for " +
 					"loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), for example the bundled Graph emulator.",
 				Optional: true,

@@ -23,6 +23,10 @@ func TestParseThreadImportID(t *testing.T) {
 		{in: gid + "/AAQk=/", wantErrSubstr: `"" is not a thread id`},
 		{in: gid + "/AA Qk=/AAQk==", wantErrSubstr: "is not a conversation id"},
 		{in: gid + "/AAQk=/AAQk==\n", wantErrSubstr: "is not a thread id"},
+		// Issue 14: dot segments went into DELETE URLs as they were.
+		{in: gid + "/../AAQk==", wantErrSubstr: `".." is not a conversation id`},
+		{in: gid + "/AAQk=/.", wantErrSubstr: `"." is not a thread id`},
+		{in: gid + "/AAQk=/%2E%2e", wantErrSubstr: `"%2E%2e" is not a thread id`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -52,7 +56,7 @@ func FuzzParseThreadImportID(f *testing.F) {
 			return
 		}
 		if group+"/"+conversation+"/"+thread != in || !guidPattern.MatchString(group) ||
-			!graphIDPattern.MatchString(conversation) || !graphIDPattern.MatchString(thread) {
+			graphIDProblem(conversation) != "" || graphIDProblem(thread) != "" {
 			t.Fatalf("accepted %q as group %q, conversation %q, thread %q", in, group, conversation, thread)
 		}
 	})

@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"context"
+	"fmt"
+	"net/url"
 	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/helpers/validatordiag"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -28,6 +32,48 @@ func emailValidator() validator.String {
 // safe to split.
 var graphIDPattern = regexp.MustCompile(`^[^/\s]+$`)
 
+// graphIDProblem says why id cannot be a conversation, thread or post id,
+// or "" when it can be. Besides "/" and white space, it refuses "." and
+// "..", percent-encoded or not: Graph never gives such an id, and in a URL
+// path they name the collection above, so a front end that resolves dot
+// segments would turn a delete of conversation ".." into a delete of the
+// group. The parsers of import ids call it, so an import id is refused
+// when Terraform plans the import.
+func graphIDProblem(id string) string {
+	if !graphIDPattern.MatchString(id) {
+		return `it is empty or holds "/" or white space`
+	}
+	decoded, err := url.PathUnescape(id)
+	if err != nil {
+		decoded = id
+	}
+	if decoded == "." || decoded == ".." {
+		return fmt.Sprintf("%q names the collection above in a URL", id)
+	}
+	return ""
+}
+
+// graphIDValidator checks a conversation or thread id attribute with
+// graphIDProblem when Terraform validates the configuration.
 func graphIDValidator(what string) validator.String {
-	return stringvalidator.RegexMatches(graphIDPattern, "must be a "+what+" id as Graph returns it, without \"/\" or white space")
+	return graphIDAttributeValidator{what: what}
+}
+
+type graphIDAttributeValidator struct{ what string }
+
+func (v graphIDAttributeValidator) Description(context.Context) string {
+	return "must be a " + v.what + ` id as Graph returns it, without "/" or white space, and not "." or ".."`
+}
+
+func (v graphIDAttributeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v graphIDAttributeValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if graphIDProblem(req.ConfigValue.ValueString()) != "" {
+		resp.Diagnostics.Append(validatordiag.InvalidAttributeValueMatchDiagnostic(req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
+	}
 }
