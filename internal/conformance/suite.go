@@ -283,6 +283,9 @@ func (s *suite) run(ctx context.Context) error {
 			s.report.Findings = append(s.report.Findings, f)
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stopped during the last probe: %w", err)
+	}
 	return nil
 }
 
