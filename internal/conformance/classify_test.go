@@ -154,12 +154,12 @@ func TestSettings(t *testing.T) {
 	}
 	f := newEmulatorFlags()
 	renders := map[Setting]string{
-		exactly(flagTopCapsTotal, true):                        "-top-caps-total",
-		exactly(flagTopCapsTotal, false):                       "no -top-caps-total (the default)",
-		exactly(flagListOrder, "creation"):                     "-list-order=creation (the default)",
-		exactly(flagMaxPageSize, 100):                          "-max-page-size=100",
-		{Flag: flagMaxPageSize, Value: "153", AtLeast: true}:   "-max-page-size ≥ 153 (the default, 1000, fits)",
-		{Flag: flagMaxPageSize, Value: "2000", AtLeast: true}:  "-max-page-size ≥ 2000",
+		exactly(flagTopCapsTotal, true):                       "-top-caps-total",
+		exactly(flagTopCapsTotal, false):                      "no -top-caps-total (the default)",
+		exactly(flagListOrder, "creation"):                    "-list-order=creation (the default)",
+		exactly(flagMaxPageSize, 100):                         "-max-page-size=100",
+		{Flag: flagMaxPageSize, Value: "153", AtLeast: true}:  "-max-page-size ≥ 153 (the default, 1000, fits)",
+		{Flag: flagMaxPageSize, Value: "2000", AtLeast: true}: "-max-page-size ≥ 2000",
 		{Flag: flagMailboxDelay, Value: "3m0s", Within: 11e9}: "-mailbox-delay=3m0s (± 11s)",
 	}
 	for s, want := range renders {
