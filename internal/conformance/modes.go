@@ -32,7 +32,7 @@ func Modes() []Mode {
 		{"Exchange topics", []string{modeSeed, "-normalise-topics", "-max-topic-length=253"}},
 		{"sanitised HTML, text as HTML", []string{modeSeed, "-html-shape=sanitised", "-text-to-html"}},
 		{"message HTML", []string{modeSeed, "-html-shape=message"}},
-		{"new groups wait, 403 without a mailbox", []string{modeSeed, "-mailbox-delay=3s", "-non-unified-status=403"}},
+		{"new groups wait, 403 without a mailbox", []string{modeSeed, "-mailbox-delay=2s", "-non-unified-status=403"}},
 	}
 }
 
