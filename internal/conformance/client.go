@@ -92,7 +92,11 @@ func newClient(opts clientOptions) (*client, error) {
 		// carry a request somewhere else.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	auth := absauth.NewBaseBearerTokenAuthenticationProvider(&originToken{token: opts.token, origin: originOf(opts.endpoint)})
+	hosts, err := absauth.NewAllowedHostsValidatorErrorCheck([]string{opts.endpoint.Hostname()})
+	if err != nil {
+		return nil, err
+	}
+	auth := absauth.NewBaseBearerTokenAuthenticationProvider(&originToken{token: opts.token, origin: originOf(opts.endpoint), hosts: hosts})
 	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(
 		auth, clientOptions, nil, nil, httpClient)
 	if err != nil {
@@ -150,6 +154,7 @@ func originOf(u *url.URL) string {
 type originToken struct {
 	token  string
 	origin string
+	hosts  *absauth.AllowedHostsValidator
 }
 
 func (p *originToken) GetAuthorizationToken(_ context.Context, u *url.URL, _ map[string]any) (string, error) {
@@ -159,11 +164,10 @@ func (p *originToken) GetAuthorizationToken(_ context.Context, u *url.URL, _ map
 	return p.token, nil
 }
 
+// GetAllowedHostsValidator is kiota's looser rule (the host alone);
+// GetAuthorizationToken applies the stricter one.
 func (p *originToken) GetAllowedHostsValidator() *absauth.AllowedHostsValidator {
-	// Empty: every host passes kiota's check, and GetAuthorizationToken
-	// applies the stricter rule.
-	v := absauth.NewAllowedHostsValidator(nil)
-	return &v
+	return p.hosts
 }
 
 // errOtherOrigin refuses a request that would leave the endpoint's origin,
