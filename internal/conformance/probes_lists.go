@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -64,8 +65,13 @@ func (s *suite) probeListOrder(ctx context.Context) []Finding {
 	var listed, pages int
 	complete := false
 	// A conversation may reach the list later than a GET finds it; list
-	// again until all three are there.
+	// again until all three are there, at most three times, since a large
+	// mailbox takes many pages each time.
+	listings := 0
 	_, waitErr := s.waitFor(ctx, s.opts.VisibilityWait, func() (bool, error) {
+		if listings++; listings > 3 {
+			return false, errors.New("not all listed after three listings")
+		}
 		positions, listed, pages, complete = [3]int{}, 0, 0, false
 		next := ""
 		for pages < maxListPages {
