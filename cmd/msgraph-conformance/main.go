@@ -307,6 +307,7 @@ func checkMode(ctx context.Context, cfg config, binary, readyFile string, m conf
 		CreateGroups:   true,
 		Skip:           cfg.skip,
 		Poll:           100 * time.Millisecond,
+		MailboxPoll:    100 * time.Millisecond,
 		VisibilityWait: 10 * time.Second,
 		MailboxWait:    time.Minute,
 		RetryBase:      50 * time.Millisecond,

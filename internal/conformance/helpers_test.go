@@ -52,6 +52,7 @@ func (tg *target) options() Options {
 		GroupID:        tg.groupID,
 		CreateGroups:   true,
 		Poll:           50 * time.Millisecond,
+		MailboxPoll:    50 * time.Millisecond,
 		VisibilityWait: 5 * time.Second,
 		MailboxWait:    30 * time.Second,
 		RetryBase:      10 * time.Millisecond,

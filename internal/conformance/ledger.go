@@ -17,6 +17,8 @@ type ledger struct {
 	conversations []createdConversation
 	groups        []createdGroup
 	sweep         map[string]bool // group ids
+	// deletedGroups counts groups the probes deleted themselves.
+	deletedGroups int
 }
 
 type createdConversation struct{ groupID, id, label string }
@@ -44,10 +46,13 @@ func (l *ledger) uncertain(groupID string) {
 	l.sweep[groupID] = true
 }
 
-// forgetGroup drops a group deleted before the clean-up.
-func (l *ledger) forgetGroup(id string) {
+// forgetGroup drops a group deleted (or found gone) before the clean-up.
+func (l *ledger) forgetGroup(id string, deleted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if deleted {
+		l.deletedGroups++
+	}
 	for i, g := range l.groups {
 		if g.id == id {
 			l.groups = append(l.groups[:i], l.groups[i+1:]...)
@@ -81,9 +86,9 @@ func (l *ledger) cleanup(ctx context.Context, c *client, marker string) Cleanup 
 	for g := range l.sweep {
 		sweep = append(sweep, g)
 	}
+	out := Cleanup{Groups: l.deletedGroups}
 	l.mu.Unlock()
 
-	var out Cleanup
 	// The probes may have spent the request budget; the clean-up must run.
 	c.meter.allow(int64(len(conversations)+len(groups)+len(sweep)*(maxSweepPages+20)) + 10)
 	deleted := map[string]bool{}

@@ -31,8 +31,8 @@ func TestModesAreIdentified(t *testing.T) {
 			if got := tg.groupCount(t); got != 1 {
 				t.Errorf("the emulator holds %d groups after the run, want 1", got)
 			}
-			if len(r.Cleanup.Left) != 0 {
-				t.Errorf("clean-up left %q", r.Cleanup.Left)
+			if len(r.Cleanup.Left) != 0 || r.Cleanup.Groups != 2 {
+				t.Errorf("clean-up = %+v, want the 2 groups deleted and nothing left", r.Cleanup)
 			}
 			if testing.Verbose() {
 				t.Logf("%s", r.Markdown())

@@ -42,7 +42,7 @@ func (s *suite) createGroup(ctx context.Context, label, suffix string, unified b
 // clean-up when that fails.
 func (s *suite) deleteGroupNow(ctx context.Context, id string) {
 	if err := s.c.deleteGroup(ctx, id); err == nil || isNotFound(err) {
-		s.ledger.forgetGroup(id)
+		s.ledger.forgetGroup(id, err == nil)
 	}
 }
 
@@ -67,7 +67,7 @@ func (s *suite) probeMailboxDelay(ctx context.Context) []Finding {
 	// before the first listed one answered, counted from the group's
 	// creation, which happened while the create was in flight.
 	var lastRefused time.Time
-	waited, err := s.waitFor(ctx, s.opts.MailboxWait, func() (bool, error) {
+	waited, err := s.waitEvery(ctx, s.opts.MailboxWait, s.opts.MailboxPoll, func() (bool, error) {
 		polls++
 		started := time.Now()
 		_, err := s.c.conversationsPage(ctx, id, pageRequest{top: 1}, "")
@@ -104,7 +104,7 @@ func (s *suite) probeMailboxDelay(ctx context.Context) []Finding {
 		upper := ready.Sub(createStart)
 		mid, within := (lower+upper)/2, (upper-lower)/2+100*time.Millisecond
 		finding := Finding{Behaviour: behaviour,
-			Observed: fmt.Sprintf("listed after %s (%s, one every %s); %s", waited.Round(100*time.Millisecond), plural(polls, "request"), s.opts.Poll, before),
+			Observed: fmt.Sprintf("listed after %s (%s, one every %s); %s", waited.Round(100*time.Millisecond), plural(polls, "request"), s.opts.MailboxPoll, before),
 			Settings: []Setting{{Flag: flagMailboxDelay, Value: mid.Round(100 * time.Millisecond).String(), Within: within.Round(100*time.Millisecond) + 100*time.Millisecond}},
 			Status:   Matched}
 		if len(order) > 0 && !slices.Equal(order, []string{"404 MailboxNotEnabledForRESTAPI"}) {

@@ -41,9 +41,12 @@ type Options struct {
 	Replies int
 	// Skip lists probe ids not to run (see Probes).
 	Skip []string
-	// Poll is the interval of waits that poll: for a new conversation to
-	// be visible, for a new group's mailbox. 2 s by default.
+	// Poll is the interval of waits that poll for a new object to be
+	// visible; 2 s by default.
 	Poll time.Duration
+	// MailboxPoll is the interval of the requests that wait for a new
+	// group's mailbox, which may take many minutes; 10 s by default.
+	MailboxPoll time.Duration
 	// VisibilityWait bounds the wait for a new conversation to be
 	// readable; 60 s by default.
 	VisibilityWait time.Duration
@@ -98,6 +101,7 @@ func (o *Options) defaults() error {
 	}
 	setDefault(&o.Replies, 101)
 	setDefault(&o.Poll, 2*time.Second)
+	setDefault(&o.MailboxPoll, 10*time.Second)
 	setDefault(&o.VisibilityWait, time.Minute)
 	setDefault(&o.MailboxWait, 15*time.Minute)
 	setDefault(&o.Timeout, 30*time.Minute)
@@ -322,6 +326,11 @@ func (s *suite) preflight(ctx context.Context) error {
 // waitFor polls check every Poll until it reports done or fails, at most
 // bound; it returns how long it waited.
 func (s *suite) waitFor(ctx context.Context, bound time.Duration, check func() (bool, error)) (time.Duration, error) {
+	return s.waitEvery(ctx, bound, s.opts.Poll, check)
+}
+
+// waitEvery is waitFor with its own interval.
+func (s *suite) waitEvery(ctx context.Context, bound, interval time.Duration, check func() (bool, error)) (time.Duration, error) {
 	start := time.Now()
 	deadline := start.Add(bound)
 	for {
@@ -329,10 +338,10 @@ func (s *suite) waitFor(ctx context.Context, bound time.Duration, check func() (
 		if err != nil || done {
 			return time.Since(start), err
 		}
-		if time.Now().Add(s.opts.Poll).After(deadline) {
+		if time.Now().Add(interval).After(deadline) {
 			return time.Since(start), fmt.Errorf("still waiting after %s", bound)
 		}
-		timer := time.NewTimer(s.opts.Poll)
+		timer := time.NewTimer(interval)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
