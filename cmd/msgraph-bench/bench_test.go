@@ -2,9 +2,13 @@ package main
 
 import (
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
 )
 
 // These tests cover the arithmetic and the report; the measurement itself
@@ -300,5 +304,125 @@ Graph error code: ApplicationThrottled
 		"1 × HTTP 429 ApplicationThrottled"
 	if got != want {
 		t.Fatalf("graphCauses =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestBestListing(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		service      serviceBehaviour
+		seeded, n    int
+		wantRequests int
+	}{
+		{serviceBehaviour{}, 5000, 10, 6},
+		{serviceBehaviour{}, 5000, 100, 6},
+		{serviceBehaviour{maxPageSize: 100}, 5000, 100, 51},
+		{serviceBehaviour{maxPageSize: 10}, 5000, 10, 501},
+		{serviceBehaviour{behaviour: emulator.Behaviour{ListOrder: emulator.NewestFirst}}, 5000, 10, 1},
+		{serviceBehaviour{behaviour: emulator.Behaviour{ListOrder: emulator.NewestFirst}, maxPageSize: 10}, 5000, 100, 10},
+	} {
+		if got := tc.service.bestListing(tc.seeded, tc.n); got != tc.wantRequests {
+			t.Errorf("%+v with %d seeded and %d managed: %d requests, want %d", tc.service, tc.seeded, tc.n, got, tc.wantRequests)
+		}
+	}
+}
+
+// TestLargeMailboxTargets checks which refreshes get the 0.1 target, and
+// that the checks read the measured requests.
+func TestLargeMailboxTargets(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.largeMailbox = 5000
+	cfg.only = []string{"L10", "L100"}
+	s := newSession(cfg, workloads(cfg))
+	fixed := s.workload("fixed")
+	for _, p := range fixed.phases {
+		s.add(fixed, p, result(time.Second, map[string]int{}))
+	}
+	// What today's provider sends: one listing of $top=1000 followed to
+	// the end, or cut short by a $top that caps the total and then a GET
+	// for each conversation the listing missed.
+	lists := map[string]func(n int) map[string]int{
+		"refresh":               func(int) map[string]int { return map[string]int{"conversations.list": 6, "requests.total": 6} },
+		"refresh, page cap 100": func(int) map[string]int { return map[string]int{"conversations.list": 51, "requests.total": 51} },
+		"refresh, $top caps the total": func(n int) map[string]int {
+			return map[string]int{"conversations.list": 1, "conversations.get": n, "requests.total": n + 1}
+		},
+		"refresh, odata.maxpagesize honoured, page cap 10": func(n int) map[string]int {
+			return map[string]int{"conversations.list": 510, "requests.total": 510}
+		},
+		"refresh, newest first": func(int) map[string]int { return map[string]int{"conversations.list": 6, "requests.total": 6} },
+	}
+	for _, n := range largeMailboxSizes {
+		w := s.workload(largeMailboxID(n))
+		if w == nil || w.seeded != 5000 || w.runs != 1 {
+			t.Fatalf("workload %s = %+v", largeMailboxID(n), w)
+		}
+		for _, p := range w.phases {
+			counters := map[string]int{"conversations.create": n, "requests.total": n}
+			if f, ok := lists[p.name()]; ok {
+				counters = f(n)
+			}
+			s.add(w, p, result(2*time.Second, counters))
+		}
+	}
+	s.summarize()
+	// Keyed by name and target: a refresh can have both targets.
+	results := map[string]bool{}
+	for _, c := range evaluate(s, targets(cfg)) {
+		results[c.name+" "+c.target] = c.pass
+	}
+	name := func(id, label string, issue int) string {
+		return id + " " + label + ": Graph requests per refreshed conversation (issue " + strconv.Itoa(issue) + ")"
+	}
+	want := map[string]bool{
+		name("L10", "refresh", 15) + " ≤ 1":                                           true,  // 0.6
+		name("L10", "refresh, page cap 100", 15) + " ≤ 1":                             false, // 5.1
+		name("L10", "refresh, $top caps the total", 15) + " ≤ 1":                      false, // 1.1
+		name("L10", "refresh, newest first", 15) + " ≤ 1":                             true,  // 0.6
+		name("L10", "refresh, newest first", 15) + " ≤ 0.1":                           false, // 0.6
+		name("L100", "refresh", 15) + " ≤ 0.1":                                        true,  // 0.06
+		name("L100", "refresh, page cap 100", 15) + " ≤ 1":                            true,  // 0.51
+		name("L100", "refresh, odata.maxpagesize honoured, page cap 10", 15) + " ≤ 1": false, // 5.1
+		"L10: every phase of every run succeeds 0 failures":                           true,
+	}
+	for check, pass := range want {
+		got, ok := results[check]
+		if !ok {
+			t.Errorf("no check %q", check)
+			continue
+		}
+		if got != pass {
+			t.Errorf("%s: pass = %v, want %v", check, got, pass)
+		}
+	}
+	// The 0.1 target applies where pages of the service's size reach
+	// every managed conversation in a tenth of N requests.
+	tenths := 0
+	for _, c := range targets(cfg) {
+		if c.target == "≤ 0.1" {
+			tenths++
+			if !slices.Contains([]string{
+				name("L10", "refresh, newest first", 15), name("L100", "refresh", 15),
+				name("L100", "refresh, $top caps the total", 15), name("L100", "refresh, newest first", 15),
+			}, c.name) {
+				t.Errorf("unexpected 0.1 target %q", c.name)
+			}
+		}
+	}
+	if tenths != 4 {
+		t.Errorf("%d targets of 0.1, want 4", tenths)
+	}
+	rep := &report{cfg: cfg, session: s, cliVersion: "Terraform v1.11.4", machine: machine{cores: 2}}
+	rep.checks = evaluate(s, targets(cfg))
+	text := rep.markdown()
+	for _, row := range []string{
+		"## Refresh in a large mailbox (issue 15)",
+		"| L10 | 10 | refresh, page cap 100 | list 51 | 5.10 | 51 | ≤ 1 | ok |",
+		"| L100 | 100 | refresh, newest first | list 6 | 0.06 | 1 | ≤ 0.1 | ok |",
+	} {
+		if !strings.Contains(text, row) {
+			t.Errorf("the report lacks %q:\n%s", row, text)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 )
 
 // check is one target, evaluated on the summaries of a session.
@@ -50,8 +51,10 @@ func measuredPhase(s *session, workloadID, label string) (*phaseSummary, string)
 // requestsPerConversation: Graph requests of every kind, 429s included,
 // per conversation the phase handles.
 func requestsPerConversation(workloadID, label string, limit float64) check {
+	// A label names its kind first: "refresh", "refresh, page cap 100".
 	verb := label
-	if k, ok := kindsByName[label]; ok {
+	kind, _, _ := strings.Cut(label, ",")
+	if k, ok := kindsByName[kind]; ok {
 		verb = k.verb
 	}
 	return check{

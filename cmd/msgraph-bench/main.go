@@ -39,6 +39,7 @@ type config struct {
 	retryAfter     int
 	n              int
 	bigN           int
+	largeMailbox   int
 	groups         int
 	parallelism    int
 	timeout        time.Duration
@@ -81,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.retryAfter, "retry-after", 1, "Retry-After `seconds` of the emulator's 429s")
 	fs.IntVar(&cfg.n, "n", 100, "conversations in workloads W0-W3")
 	fs.IntVar(&cfg.bigN, "big-n", 1000, "conversations in the once-run memory workload W4; 0 skips it")
+	fs.IntVar(&cfg.largeMailbox, "large-mailbox", 5000, "conversations already in the group of the large-mailbox workloads L10 and L100; 0 skips them")
 	fs.IntVar(&cfg.groups, "groups", 10, "groups W2 spreads its conversations over")
 	fs.IntVar(&cfg.parallelism, "parallelism", 10, "the CLI's -parallelism")
 	fs.DurationVar(&cfg.timeout, "timeout", 17*time.Minute, "bound of the whole session (build included)")
@@ -108,8 +110,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case cfg.runs < 1:
 		return cfg, errors.New("-runs must be at least 1")
-	case cfg.n < 1 || cfg.bigN < 0 || cfg.groups < 1 || cfg.parallelism < 1 || cfg.mailboxLimit < 1:
-		return cfg, errors.New("-n, -groups, -parallelism and -mailbox-limit must be positive, -big-n not negative")
+	case cfg.n < 1 || cfg.bigN < 0 || cfg.largeMailbox < 0 || cfg.groups < 1 || cfg.parallelism < 1 || cfg.mailboxLimit < 1:
+		return cfg, errors.New("-n, -groups, -parallelism and -mailbox-limit must be positive, -big-n and -large-mailbox not negative")
 	case cfg.latency <= 0:
 		return cfg, errors.New("-latency must be positive: the ideal time is measured in it")
 	}

@@ -34,8 +34,14 @@ type bench struct {
 	emu      *emulator.Server
 	endpoint string
 	groupIDs []string
-	timeline *timeline
+	// largeGroupID is the group of the large-mailbox workloads, which
+	// holds cfg.largeMailbox conversations before each of their runs.
+	largeGroupID string
+	timeline     *timeline
 }
+
+// benchUser is the principal behind the bench's token.
+var benchUser = emulator.Principal{DisplayName: "Bench User", Address: "bench.user@contoso.example"}
 
 // startEmulator serves the in-process emulator on loopback with the
 // session's latency and mailbox limit, and adds the groups.
@@ -50,7 +56,7 @@ func (b *bench) startEmulator() error {
 		Latency:            b.cfg.latency,
 		MailboxConcurrency: b.cfg.mailboxLimit,
 		RetryAfterSeconds:  b.cfg.retryAfter,
-		Tokens:             map[string]emulator.Principal{b.token: {DisplayName: "Bench User", Address: "bench.user@contoso.example"}},
+		Tokens:             map[string]emulator.Principal{b.token: benchUser},
 		Seed:               1,
 		LogRequest:         b.timeline.log,
 	})
@@ -59,6 +65,11 @@ func (b *bench) startEmulator() error {
 		g := b.emu.AddGroup(emulator.Group{DisplayName: "Bench " + name, MailNickname: name, Mail: name + "@contoso.example",
 			GroupTypes: []string{"Unified"}, MailEnabled: true})
 		b.groupIDs = append(b.groupIDs, g.ID)
+	}
+	if b.cfg.largeMailbox > 0 {
+		g := b.emu.AddGroup(emulator.Group{DisplayName: "Bench large mailbox", MailNickname: "benchlarge", Mail: "benchlarge@contoso.example",
+			GroupTypes: []string{"Unified"}, MailEnabled: true})
+		b.largeGroupID = g.ID
 	}
 	endpoint, err := b.emu.Listen("127.0.0.1:0")
 	if err != nil {
@@ -161,6 +172,9 @@ resource "msgraph_group_conversation" "bench" {
 
 func (b *bench) groupVars(w *workload) string {
 	ids := b.groupIDs[:min(max(w.groups, 1), len(b.groupIDs))]
+	if w.seeded > 0 {
+		ids = []string{b.largeGroupID}
+	}
 	quoted := make([]string, len(ids))
 	for i, id := range ids {
 		quoted[i] = strconv.Quote(id)
@@ -179,10 +193,17 @@ func (b *bench) runWorkload(ctx context.Context, s *session, w *workload, run, r
 		return err
 	}
 	defer func() {
-		if left := b.wipe(); left > 0 && !w.allowFailures {
+		if left := b.wipe() - w.seeded; left > 0 && !w.allowFailures {
 			fmt.Fprintf(b.log, "  note: %d conversations were left in the emulator after %s run %d; removed\n", left, w.id, run)
 		}
 	}()
+	if w.seeded > 0 {
+		// Seeded before the apply, so the managed conversations are the
+		// newest: last in creation order, first when listed newest first.
+		if _, err := b.emu.SeedConversations(b.largeGroupID, w.seeded, benchUser); err != nil {
+			return err
+		}
+	}
 	for i, p := range w.phases {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -228,6 +249,14 @@ func (b *bench) runPhase(ctx context.Context, w *workload, p phase, dir string, 
 		latency = *w.latency
 	}
 	b.emu.SetLatency(latency)
+	if p.service != nil {
+		b.emu.SetBehaviour(p.service.behaviour)
+		b.emu.SetMaxPageSize(p.service.maxPageSize)
+		defer func() {
+			b.emu.SetBehaviour(emulator.Behaviour{})
+			b.emu.SetMaxPageSize(0)
+		}()
+	}
 	b.emu.ResetCounters()
 	b.timeline.reset()
 	busy0, busyOK := machineBusy()
@@ -349,7 +378,11 @@ func graphCauses(lines []string) string {
 // there were.
 func (b *bench) wipe() int {
 	n := 0
-	for _, g := range b.groupIDs {
+	groups := b.groupIDs
+	if b.largeGroupID != "" {
+		groups = append(slices.Clone(groups), b.largeGroupID)
+	}
+	for _, g := range groups {
 		for _, c := range b.emu.Conversations(g) {
 			if b.emu.DeleteConversation(g, c.ID) {
 				n++

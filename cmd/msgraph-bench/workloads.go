@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
 )
 
 // This file is the benchmark's content: the Terraform commands a phase runs,
@@ -56,6 +58,9 @@ type phase struct {
 	// once with it off.
 	env           []string
 	providerAttrs map[string]string
+	// service, when set, makes the emulator page the way another service
+	// might for this phase only (see largeMailboxRefreshes).
+	service *serviceBehaviour
 }
 
 func (p phase) name() string {
@@ -90,6 +95,10 @@ type workload struct {
 	// allowFailures reports failed phases instead of failing the bench
 	// (the naive baseline may give up on throttled requests).
 	allowFailures bool
+	// seeded is how many conversations the workload's group holds before
+	// the configuration creates its own: a large mailbox. Such workloads
+	// use a group of their own, refilled before every run.
+	seeded int
 }
 
 // allowedConcurrency is how many requests Graph serves at once for this
@@ -116,6 +125,64 @@ var refreshUncoalesced = phase{kind: kindRefresh, label: labelRefreshUncoalesced
 func lifecycleComparingRefresh() []phase {
 	return []phase{{kind: kindApply}, {kind: kindRefresh}, refreshUncoalesced, {kind: kindDestroy}}
 }
+
+// serviceBehaviour is how the emulator lists a mailbox during a phase.
+type serviceBehaviour struct {
+	behaviour emulator.Behaviour
+	// maxPageSize is the service's page cap; 0 keeps the emulator's.
+	maxPageSize int
+}
+
+// emulatorPageCap is the emulator's page cap when none is set
+// (emulator.Options.MaxPageSize).
+const emulatorPageCap = 1000
+
+// bestListing is the fewest list requests that can reach n conversations
+// created after seeded others, under this behaviour: pages of the cap, read
+// up to the last of the n. In creation order they are at the end of the
+// list, newest first at its start.
+func (sb serviceBehaviour) bestListing(seeded, n int) int {
+	pageCap := sb.maxPageSize
+	if pageCap <= 0 {
+		pageCap = emulatorPageCap
+	}
+	last := seeded + n
+	if sb.behaviour.ListOrder == emulator.NewestFirst {
+		last = n
+	}
+	return (last + pageCap - 1) / pageCap
+}
+
+// largeMailboxRefreshes are the paging behaviours a refresh in a large
+// mailbox is measured under (issue 15): Graph documents neither a page cap
+// nor what $top means on a group's conversation list, nor its order, and
+// EMULATOR.md lists each alternative.
+var largeMailboxRefreshes = []struct {
+	label   string
+	service serviceBehaviour
+}{
+	{"refresh", serviceBehaviour{}},
+	{"refresh, page cap 100", serviceBehaviour{maxPageSize: 100}},
+	{"refresh, $top caps the total", serviceBehaviour{behaviour: emulator.Behaviour{TopCapsTotal: true}}},
+	{"refresh, odata.maxpagesize honoured, page cap 10", serviceBehaviour{behaviour: emulator.Behaviour{HonourMaxPageSizePreference: true}, maxPageSize: 10}},
+	{"refresh, newest first", serviceBehaviour{behaviour: emulator.Behaviour{ListOrder: emulator.NewestFirst}}},
+}
+
+// largeMailboxPhases applies n conversations in a large mailbox, refreshes
+// them under each paging behaviour, and destroys them.
+func largeMailboxPhases() []phase {
+	phases := []phase{{kind: kindApply}}
+	for _, r := range largeMailboxRefreshes {
+		phases = append(phases, phase{kind: kindRefresh, label: r.label, service: &r.service})
+	}
+	return append(phases, phase{kind: kindDestroy})
+}
+
+// largeMailboxSizes are the numbers of managed conversations in the large
+// mailbox workloads.
+var largeMailboxSizes = []int{10, 100}
+
+func largeMailboxID(n int) string { return fmt.Sprintf("L%d", n) }
 
 // envNaiveClient is the provider's benchmarking-only switch to
 // msgraph-sdk-go's default middleware (internal/provider/bench_env.go).
@@ -145,6 +212,16 @@ func workloads(cfg config) []*workload {
 			n: cfg.bigN, groups: 1, parallelism: cfg.parallelism, phases: []phase{{kind: kindApply}, {kind: kindRefresh}, refreshUncoalesced},
 			runs: 1})
 	}
+	if cfg.largeMailbox > 0 {
+		// Request counts, which the targets check, do not vary between
+		// runs; one run keeps the bench short (a refresh at a page cap of
+		// 10 lists for half a minute).
+		for _, n := range largeMailboxSizes {
+			ws = append(ws, &workload{id: largeMailboxID(n),
+				title: fmt.Sprintf("N=%d in a group already holding %d conversations, run once; refreshed under each paging behaviour", n, cfg.largeMailbox),
+				n:     n, groups: 1, parallelism: cfg.parallelism, seeded: cfg.largeMailbox, phases: largeMailboxPhases(), runs: 1})
+		}
+	}
 	// The fixed workload runs every kind any workload uses.
 	var kinds []phaseKind
 	for _, w := range ws {
@@ -163,7 +240,7 @@ func workloads(cfg config) []*workload {
 	return ws
 }
 
-// targets are issues 6's and 8's, checked against the medians.
+// targets are issues 6's, 8's and 15's, checked against the medians.
 func targets(cfg config) []check {
 	const mb = 1 << 20
 	checks := []check{
@@ -191,6 +268,21 @@ func targets(cfg config) []check {
 			peakRSSBelow("W4", "apply", 120*mb).of(6),
 			fasterThan("W4", "refresh", labelRefreshUncoalesced, 5).of(8),
 			phasesSucceed("W4"))
+	}
+	if cfg.largeMailbox > 0 {
+		// Issue 15: a refresh never costs more requests than the GETs it
+		// replaces, and a tenth of them where the service's page size lets
+		// a listing reach every managed conversation in that many pages.
+		for _, n := range largeMailboxSizes {
+			id := largeMailboxID(n)
+			for _, r := range largeMailboxRefreshes {
+				checks = append(checks, requestsPerConversation(id, r.label, 1).of(15))
+				if best := r.service.bestListing(cfg.largeMailbox, n); float64(best) <= 0.1*float64(n) {
+					checks = append(checks, requestsPerConversation(id, r.label, 0.1).of(15))
+				}
+			}
+			checks = append(checks, phasesSucceed(id))
+		}
 	}
 	if len(cfg.only) > 0 {
 		checks = slices.DeleteFunc(checks, func(c check) bool {

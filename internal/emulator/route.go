@@ -49,10 +49,12 @@ type operation struct {
 
 var operations = map[endpoint]map[string]operation{
 	epGroups: {
-		http.MethodGet: {"groups.list", (*Server).listGroups},
+		http.MethodGet:  {"groups.list", (*Server).listGroups},
+		http.MethodPost: {"groups.create", (*Server).createGroup},
 	},
 	epGroup: {
-		http.MethodGet: {"groups.get", (*Server).getGroup},
+		http.MethodGet:    {"groups.get", (*Server).getGroup},
+		http.MethodDelete: {"groups.delete", (*Server).deleteGroup},
 	},
 	epConversations: {
 		http.MethodGet:  {"conversations.list", (*Server).listConversations},

@@ -102,6 +102,11 @@ func (st *store) claimID(prefix []byte, size int) string {
 func (st *store) addGroup(g Group, now time.Time) Group {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.addGroupLocked(g, now)
+}
+
+// addGroupLocked is addGroup for a caller that holds the lock.
+func (st *store) addGroupLocked(g Group, now time.Time) Group {
 	if g.ID == "" {
 		g.ID = st.newGUID()
 	}

@@ -307,7 +307,7 @@ func TestPostRoutes(t *testing.T) {
 		{"patch post", "PATCH", posts + "/" + pid, `{"body":{"content":"x"}}`, 405, "ErrorInvalidRequest"},
 		{"delete post", "DELETE", posts + "/" + pid, "", 405, "ErrorInvalidRequest"},
 		{"put conversation", "PUT", "/groups/" + f.team.ID + "/conversations/" + cid, "{}", 405, "ErrorInvalidRequest"},
-		{"delete group", "DELETE", "/groups/" + f.team.ID, "", 405, "Request_BadRequest"},
+		{"patch group", "PATCH", "/groups/" + f.team.ID, "{}", 405, "Request_BadRequest"},
 		{"unknown post", "GET", posts + "/AAMkAGRhZmRhMWM3LTYwZTktNDZmYy1hNWU1LThhZWU4NzI2YTEyZgBGAAA=", "", 404, "ErrorItemNotFound"},
 		{"malformed post id", "GET", posts + "/not*an*id", "", 400, "ErrorInvalidIdMalformed"},
 		{"unknown segment", "GET", posts + "/" + pid + "/attachments", "", 400, "BadRequest"},
