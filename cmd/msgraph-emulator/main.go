@@ -86,6 +86,7 @@ type config struct {
 	verbose            bool
 	faults             emulator.Faults
 	faultStatuses      string
+	refuseCreateStamps bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -111,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.faults.DropAfterCreateEvery, "drop-after-create-every", 0, "apply every `N`th create, then drop the connection without answering; 0 is off")
 	fs.Float64Var(&cfg.faults.DropAfterCreateRate, "drop-after-create-rate", 0, "apply this `fraction` of creates, then drop the connection without answering")
 	fs.Int64Var(&cfg.faults.Seed, "fault-seed", 1, "`seed` of the fault draws; the same seed and request order give the same faults")
+	fs.BoolVar(&cfg.refuseCreateStamps, "refuse-create-stamps", false, "refuse creates whose first post carries an open extension or extended property (400), as a service that takes neither would")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -181,6 +183,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Tokens:             tokens,
 		Seed:               cfg.seed,
 		Faults:             cfg.faults,
+		RefuseCreateStamps: cfg.refuseCreateStamps,
 	}
 	if cfg.verbose {
 		logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)

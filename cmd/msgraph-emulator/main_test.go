@@ -161,3 +161,17 @@ func TestMailNickname(t *testing.T) {
 		})
 	}
 }
+
+func TestParseFlagsRefuseCreateStamps(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{{nil, false}, {[]string{"-refuse-create-stamps"}, true}} {
+		var stderr syncBuffer
+		cfg, err := parseFlags(tt.args, &stderr)
+		if err != nil || cfg.refuseCreateStamps != tt.want {
+			t.Errorf("parseFlags(%v): refuseCreateStamps = %v, err %v; want %v", tt.args, cfg.refuseCreateStamps, err, tt.want)
+		}
+	}
+}

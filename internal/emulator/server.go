@@ -18,8 +18,9 @@ type Options struct {
 	// network and service time).
 	Latency time.Duration
 	// InvisibleFor keeps a newly created conversation (and its threads and
-	// posts) invisible for this long: GET by id answers 404 ErrorItemNotFound
-	// and lists omit it (Exchange eventual consistency, spec §8).
+	// posts), or a thread newly added to a conversation, invisible for this
+	// long: GET by id answers 404 ErrorItemNotFound and lists omit it
+	// (Exchange eventual consistency, spec §8).
 	InvisibleFor time.Duration
 	// MailboxConcurrency limits requests in flight per group mailbox (requests
 	// whose path is under /groups/{id}/...). 0 means unlimited. A request beyond
@@ -47,6 +48,12 @@ type Options struct {
 	// LogRequest, when set, is called once per request after it is answered.
 	// It exists for the standalone command's -v flag.
 	LogRequest func(method, path string, status int, elapsed time.Duration)
+	// RefuseCreateStamps refuses creates and replies whose post carries
+	// open extensions or single-value extended properties with 400, as a
+	// service that does not take them in a new group post would (the docs
+	// contradict each other on this, spec §0.4). SetRefuseCreateStamps
+	// changes it later.
+	RefuseCreateStamps bool
 }
 
 // Server is an in-memory Graph v1.0 endpoint. It implements http.Handler and
@@ -59,6 +66,7 @@ type Server struct {
 	latency            atomic.Int64 // time.Duration
 	invisibleFor       atomic.Int64 // time.Duration
 	mailboxConcurrency atomic.Int64
+	refuseCreateStamps atomic.Bool
 
 	countersMu sync.Mutex
 	counters   map[string]int
@@ -101,14 +109,15 @@ func New(opts Options) *Server {
 	s.SetInvisibleFor(opts.InvisibleFor)
 	s.SetMailboxConcurrency(opts.MailboxConcurrency)
 	s.SetFaults(opts.Faults)
+	s.SetRefuseCreateStamps(opts.RefuseCreateStamps)
 	return s
 }
 
 // SetLatency changes the latency added to every request.
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
-// SetInvisibleFor changes the invisibility window of conversations created
-// from now on; conversations already stored keep theirs.
+// SetInvisibleFor changes the invisibility window of conversations and
+// threads created from now on; those already stored keep theirs.
 func (s *Server) SetInvisibleFor(d time.Duration) { s.invisibleFor.Store(int64(d)) }
 
 // SetMailboxConcurrency changes the per-mailbox limit of requests in flight; 0
