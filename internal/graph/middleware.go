@@ -112,7 +112,7 @@ func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err erro
 	if err != nil {
 		// A request that never left this machine is safe to send again,
 		// whatever its method.
-		if req.Context().Err() != nil || !(idempotent(req.Method) || neverSent(err)) {
+		if req.Context().Err() != nil || !(retrySafe(req) || neverSent(err)) {
 			return 0, false
 		}
 		return m.backoff(attempt), true
@@ -120,7 +120,7 @@ func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err erro
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 	case http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if !idempotent(req.Method) {
+		if !retrySafe(req) {
 			return 0, false
 		}
 	default:
