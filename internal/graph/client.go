@@ -168,9 +168,9 @@ func NewClient(opts Options) (*Client, error) {
 		}),
 		khttp.NewParametersNameDecodingHandler(),
 		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second, attemptTimeout: opts.AttemptTimeout, sleep: sleepContext},
-		answerRecorder{},
 		limiter,
 		loggingMiddleware{},
+		answerRecorder{},
 	}
 	httpClient := &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(transport, middleware...),

@@ -169,13 +169,17 @@ const (
 )
 
 // classifyCreateAnswer tells what an answer other than a usable success
-// proves. status is the HTTP status of the last attempt, 0 when none came.
-func classifyCreateAnswer(status int, err error) createOutcome {
+// proves. reached reports whether any attempt got as far as the transport
+// (a failure to get a token, for one, stops the request before that);
+// status is the HTTP status of the last attempt, 0 when none came.
+func classifyCreateAnswer(reached bool, status int, err error) createOutcome {
 	var oe *odataerrors.ODataError
 	if errors.As(err, &oe) {
 		status = oe.ResponseStatusCode
 	}
 	switch {
+	case !reached:
+		return outcomeNotSent
 	case status >= 400 && status < 500:
 		return outcomeRefused
 	case status == 0 && err != nil && neverSent(err):
@@ -251,7 +255,7 @@ func createExactlyOnce[T any](ctx context.Context, c *Client, op string,
 			err = &unusableAnswerError{status: status, cause: err}
 		}
 		failure := newError(op, int(attempts.Load()), err).(*Error)
-		switch classifyCreateAnswer(status, err) {
+		switch classifyCreateAnswer(answer.reached.Load(), status, err) {
 		case outcomeRefused:
 			if stamp != "" && isStampRefusal(failure) {
 				c.noteStampsRefused(ctx, failure)
@@ -279,10 +283,13 @@ func createExactlyOnce[T any](ctx context.Context, c *Client, op string,
 	}
 }
 
-// answerRecord holds the HTTP status of an operation's last attempt: a
-// create's answer can be a success without a usable body, which kiota reports
-// without its status.
-type answerRecord struct{ status atomic.Int32 }
+// answerRecord holds whether an operation's request reached the transport,
+// and the HTTP status of its last attempt that did: a create's answer can be
+// a success without a usable body, which kiota reports without its status.
+type answerRecord struct {
+	reached atomic.Bool
+	status  atomic.Int32
+}
 
 type answerRecordKey struct{}
 
@@ -291,13 +298,18 @@ func withAnswerRecord(ctx context.Context) (context.Context, *answerRecord) {
 	return context.WithValue(ctx, answerRecordKey{}, record), record
 }
 
-// answerRecorder is the middleware that fills answerRecords. It sits inside
-// the retry middleware, so the last attempt's status is the one kept.
+// answerRecorder is the middleware that fills answerRecords. It sits
+// innermost, below the retry middleware and the mailbox limiter, so it sees
+// only attempts that go out, and the last one's status is the one kept.
 type answerRecorder struct{}
 
 func (answerRecorder) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	record, _ := req.Context().Value(answerRecordKey{}).(*answerRecord)
+	if record != nil {
+		record.reached.Store(true)
+	}
 	resp, err := pipeline.Next(req, index)
-	if record, ok := req.Context().Value(answerRecordKey{}).(*answerRecord); ok {
+	if record != nil {
 		record.status.Store(int32(statusOf(resp)))
 	}
 	return resp, err

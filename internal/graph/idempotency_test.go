@@ -449,27 +449,29 @@ func TestClassifyCreateAnswer(t *testing.T) {
 	reset := &url.Error{Op: "Post", URL: "x", Err: &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}}
 	refused := &url.Error{Op: "Post", URL: "x", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}
 	tests := []struct {
-		name   string
-		status int
-		err    error
-		want   createOutcome
+		name    string
+		reached bool
+		status  int
+		err     error
+		want    createOutcome
 	}{
-		{"400", 400, errors.New("bad"), outcomeRefused},
-		{"403", 403, errors.New("denied"), outcomeRefused},
-		{"429 after the deadline", 429, errors.New("throttled"), outcomeRefused},
-		{"500", 500, errors.New("oops"), outcomeUnknown},
-		{"503", 503, errors.New("unavailable"), outcomeUnknown},
-		{"302", 302, &unusableAnswerError{status: 302}, outcomeUnknown},
-		{"201 without id", 201, &unusableAnswerError{status: 201}, outcomeUnknown},
-		{"reset after sending", 0, reset, outcomeUnknown},
-		{"attempt timeout", 0, &url.Error{Op: "Post", URL: "x", Err: context.DeadlineExceeded}, outcomeUnknown},
-		{"never sent", 0, refused, outcomeNotSent},
+		{"no token", false, 0, errors.New("signing in failed"), outcomeNotSent},
+		{"400", true, 400, errors.New("bad"), outcomeRefused},
+		{"403", true, 403, errors.New("denied"), outcomeRefused},
+		{"429 after the deadline", true, 429, errors.New("throttled"), outcomeRefused},
+		{"500", true, 500, errors.New("oops"), outcomeUnknown},
+		{"503", true, 503, errors.New("unavailable"), outcomeUnknown},
+		{"302", true, 302, &unusableAnswerError{status: 302}, outcomeUnknown},
+		{"201 without id", true, 201, &unusableAnswerError{status: 201}, outcomeUnknown},
+		{"reset after sending", true, 0, reset, outcomeUnknown},
+		{"attempt timeout", true, 0, &url.Error{Op: "Post", URL: "x", Err: context.DeadlineExceeded}, outcomeUnknown},
+		{"never sent", true, 0, refused, outcomeNotSent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := classifyCreateAnswer(tt.status, tt.err); got != tt.want {
-				t.Errorf("classifyCreateAnswer(%d, %v) = %v, want %v", tt.status, tt.err, got, tt.want)
+			if got := classifyCreateAnswer(tt.reached, tt.status, tt.err); got != tt.want {
+				t.Errorf("classifyCreateAnswer(%v, %d, %v) = %v, want %v", tt.reached, tt.status, tt.err, got, tt.want)
 			}
 		})
 	}

@@ -18,10 +18,11 @@ import (
 // per-attempt timeouts).
 //
 // It exists only as the naive baseline of make bench (Options.
-// SDKDefaultMiddleware). The only addition is the innermost logging
-// middleware, which observes each attempt and changes nothing.
+// SDKDefaultMiddleware). The only additions are the innermost logging
+// middleware and answer recorder, which observe each attempt and change
+// nothing.
 func sdkDefaultHTTPClient(transport http.RoundTripper, clientOptions *msgraphcore.GraphClientOptions) *http.Client {
-	middleware := append(msgraphcore.GetDefaultMiddlewaresWithOptions(clientOptions), loggingMiddleware{})
+	middleware := append(msgraphcore.GetDefaultMiddlewaresWithOptions(clientOptions), loggingMiddleware{}, answerRecorder{})
 	return &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(transport, middleware...),
 		CheckRedirect: func(*http.Request, []*http.Request) error {

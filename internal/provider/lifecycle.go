@@ -154,8 +154,9 @@ func readWithGrace[T any](ctx context.Context, l *lifecycle, private privateGett
 	waitCtx, cancel := context.WithDeadline(ctx, settled)
 	defer cancel()
 	value, err = wait(waitCtx)
-	if err != nil && ctx.Err() == nil && waitCtx.Err() != nil {
-		// The grace ran out, not the read timeout: it is gone.
+	if graph.IsNotFound(err) {
+		// Still not there when the grace ran out (the wait stops just
+		// before its deadline): it is gone.
 		diags.AddWarning(l.noun+" Not Found After Create",
 			fmt.Sprintf("This provider created the %s at %s, but Microsoft Graph still answered 404 for it when the visibility "+
 				"grace of %s ended. New objects can be invisible for a few seconds; this one stayed invisible for longer, so the "+
