@@ -307,7 +307,7 @@ func TestAccGroupConversation_lostAnswerWithRewrittenBody(t *testing.T) {
 func TestAccGroupConversation_timeoutsOnly(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{})
 	config := func(create string) string {
-		return env.conversationConfig("Patient", "text", "Same post.", fmt.Sprintf(`timeouts = { create = %q }`, create))
+		return env.conversationConfig("Patient", "text", "Same post.", fmt.Sprintf(`timeouts { create = %q }`, create))
 	}
 	var before map[string]int
 	resource.ParallelTest(t, resource.TestCase{

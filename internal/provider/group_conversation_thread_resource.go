@@ -265,27 +265,26 @@ func (r *groupConversationThreadResource) Update(ctx context.Context, req resour
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.IsLocked.Equal(state.IsLocked) {
-		plan.summaryModel.keepUnknownFrom(state.summaryModel)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		return
+	if !plan.IsLocked.Equal(state.IsLocked) {
+		groupID, conversationID, threadID := state.GroupID.ValueString(), state.ConversationID.ValueString(), state.ID.ValueString()
+		locked := plan.IsLocked.ValueBool()
+		thread, err := r.setLocked(ctx, groupID, conversationID, threadID, locked)
+		if err != nil {
+			addGraphError(&resp.Diagnostics, "Update Group Conversation Thread Failed",
+				fmt.Sprintf("Could not set is_locked = %t on thread %s of conversation %s in group %s.", locked, threadID, conversationID, groupID),
+				err, "")
+			return
+		}
+		if thread.IsLocked != locked {
+			resp.Diagnostics.AddAttributeError(path.Root("is_locked"), "Update Group Conversation Thread Failed",
+				fmt.Sprintf("Microsoft Graph accepted is_locked = %t for thread %s but still reports is_locked = %t. Try the apply again.",
+					locked, threadID, thread.IsLocked))
+			return
+		}
 	}
-	groupID, conversationID, threadID := state.GroupID.ValueString(), state.ConversationID.ValueString(), state.ID.ValueString()
-	locked := plan.IsLocked.ValueBool()
-	thread, err := r.setLocked(ctx, groupID, conversationID, threadID, locked)
-	if err != nil {
-		addGraphError(&resp.Diagnostics, "Update Group Conversation Thread Failed",
-			fmt.Sprintf("Could not set is_locked = %t on thread %s of conversation %s in group %s.", locked, threadID, conversationID, groupID),
-			err, "")
-		return
-	}
-	resp.Diagnostics.Append(plan.setFromGraph(ctx, thread)...)
-	if thread.IsLocked != locked {
-		resp.Diagnostics.AddAttributeError(path.Root("is_locked"), "Update Group Conversation Thread Failed",
-			fmt.Sprintf("Microsoft Graph accepted is_locked = %t for thread %s but still reports is_locked = %t. Try the apply again.",
-				locked, threadID, thread.IsLocked))
-		return
-	}
+	// The summary stays as planned: locking does not change it, and a reply
+	// that arrived since the refresh shows on the next one.
+	plan.summaryModel.keepUnknownFrom(state.summaryModel)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

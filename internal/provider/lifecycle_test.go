@@ -27,7 +27,7 @@ func (p fakePrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnos
 func TestReadWithGrace(t *testing.T) {
 	t.Parallel()
 	client, err := graph.NewClient(graph.Options{
-		Endpoint: "http://127.0.0.1:9/v1.0", Credential: graph.StaticToken("t"), VisibilityGrace: 300 * time.Millisecond,
+		Endpoint: "http://127.0.0.1:9/v1.0", Credential: graph.StaticToken("t"), VisibilityGrace: 2 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -49,10 +49,12 @@ func TestReadWithGrace(t *testing.T) {
 			}
 		}
 	}
-	justNow, longAgo := time.Now(), time.Now().Add(-time.Hour)
+	// Ages rather than times: a parallel subtest may start well after the
+	// table is built on a loaded machine.
+	justNow, longAgo := time.Duration(0), time.Hour
 	tests := []struct {
 		name        string
-		createdAt   *time.Time
+		createdAgo  *time.Duration
 		read, wait  func(context.Context) (string, error)
 		wantValue   string
 		wantGone    bool
@@ -72,7 +74,12 @@ func TestReadWithGrace(t *testing.T) {
 			var diags diag.Diagnostics
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			value, gone, err := readWithGrace(ctx, l, fakePrivate{createdAt: tt.createdAt}, &diags, tt.read, tt.wait)
+			private := fakePrivate{}
+			if tt.createdAgo != nil {
+				createdAt := time.Now().Add(-*tt.createdAgo)
+				private.createdAt = &createdAt
+			}
+			value, gone, err := readWithGrace(ctx, l, private, &diags, tt.read, tt.wait)
 			if value != tt.wantValue || gone != tt.wantGone || (err != nil) != tt.wantErr {
 				t.Fatalf("readWithGrace = %q, gone %v, err %v; want %q, gone %v, error %v", value, gone, err, tt.wantValue, tt.wantGone, tt.wantErr)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
@@ -175,7 +176,10 @@ func idAttribute(description string) schema.StringAttribute {
 }
 
 // summaryModel holds what Graph computes about a conversation or a thread
-// from its posts. It changes whenever someone replies.
+// from its posts. It changes whenever someone replies, which a refresh
+// picks up; a plan keeps the refreshed values (UseStateForUnknown), so that
+// a change Graph makes in place, or none at all, does not show them as
+// unknown, and an update keeps what its plan said.
 type summaryModel struct {
 	HasAttachments        types.Bool   `tfsdk:"has_attachments"`
 	LastDeliveredDateTime types.String `tfsdk:"last_delivered_date_time"`
@@ -190,19 +194,23 @@ func summaryAttributes(of string) map[string]schema.Attribute {
 		"has_attachments": schema.BoolAttribute{
 			MarkdownDescription: fmt.Sprintf("Whether any post of %s has an attachment.", of),
 			Computed:            true,
+			PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 		"last_delivered_date_time": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("When the latest post of %s was delivered (RFC 3339, UTC). Changes when someone replies.", of),
 			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"preview": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("A short plain-text summary of the latest post of %s. Changes when someone replies.", of),
 			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"unique_senders": schema.ListAttribute{
 			MarkdownDescription: fmt.Sprintf("Display names of everyone who posted to %s.", of),
 			Computed:            true,
 			ElementType:         types.StringType,
+			PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 		},
 	}
 }
