@@ -287,11 +287,16 @@ func (s *Server) serve(c *call) {
 		}
 	}
 	drop := (op.kind == "conversations.create" || op.kind == "threads.create") && s.faults.dropAfterCreate()
+	answer := c.w
 	if drop {
 		c.w = &statusWriter{ResponseWriter: &discardWriter{header: http.Header{}}, server: s}
 	}
 	if err := op.handle(s, c); err != nil {
+		// A refused create changed nothing, so its answer is not the
+		// ambiguous kind: it is given.
+		c.w = answer
 		c.writeError(err)
+		return
 	}
 	if drop {
 		// The create is applied; now the connection goes down before any

@@ -250,3 +250,15 @@ func TestDropAfterCreateAppliesToThreads(t *testing.T) {
 		t.Fatalf("faults.dropped = %d", got)
 	}
 }
+
+// A create the server refuses is answered even when its answer was drawn to
+// be dropped: it created nothing, so there is nothing ambiguous to model.
+func TestRefusedCreateIsAnsweredDespiteADrop(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, Options{RefuseCreateStamps: true, Faults: Faults{DropAfterCreateEvery: 1}})
+	r := f.do(request{method: http.MethodPost, path: "/groups/" + f.team.ID + "/conversations", body: stampedConversationBody("Refused", "k")})
+	wantError(t, r, http.StatusBadRequest, "RequestBodyRead")
+	if got := f.srv.Counters()["faults.dropped"]; got != 0 {
+		t.Fatalf("faults.dropped = %d", got)
+	}
+}

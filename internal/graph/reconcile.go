@@ -142,8 +142,10 @@ func (c *Client) findCreatedThread(ctx context.Context, groupID, conversationID 
 			if err != nil {
 				return "", false, err
 			}
-			match := slices.ContainsFunc(posts, func(p Post) bool { return p.CreateKey == key })
-			if key == "" {
+			var match bool
+			if key != "" {
+				match = slices.ContainsFunc(posts, func(p Post) bool { return p.CreateKey == key })
+			} else {
 				match = sameThreadPost(in, candidate, earliestPost(posts))
 			}
 			if !match || !c.claim(candidate.ID) {

@@ -61,7 +61,10 @@ func TestAccGroupConversation_chaos(t *testing.T) {
 			}
 			config := env.providerConfig(testUserToken) + fmt.Sprintf(`
 locals {
-  groups = [%s]
+  # Bounds every operation, so a stuck one fails the test in minutes rather
+  # than after the default ten.
+  timeout = "3m"
+  groups  = [%s]
   conversations = flatten([
     for g, group_id in local.groups : [
       for i in range(%d) : { group_id = group_id, topic = "Chaos ${g}/${i}" }
@@ -76,6 +79,11 @@ resource "msgraph_group_conversation" "chaos" {
   group_id = local.conversations[count.index].group_id
   topic    = local.conversations[count.index].topic
   body     = { content = "<p>${local.conversations[count.index].topic}</p>" }
+  timeouts {
+    create = local.timeout
+    read   = local.timeout
+    delete = local.timeout
+  }
 }
 
 resource "msgraph_group_conversation_thread" "chaos" {
@@ -84,6 +92,11 @@ resource "msgraph_group_conversation_thread" "chaos" {
   conversation_id = msgraph_group_conversation.chaos[count.index].id
   topic           = msgraph_group_conversation.chaos[count.index].topic
   body            = { content = "<p>Follow-up to ${local.conversations[count.index].topic}</p>" }
+  timeouts {
+    create = local.timeout
+    read   = local.timeout
+    delete = local.timeout
+  }
 }
 `, strings.Join(groupIDs, ", "), chaosConversationsPerGroup)
 

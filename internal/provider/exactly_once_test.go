@@ -433,3 +433,33 @@ resource "msgraph_group_conversation_thread" "test" {
 		},
 	})
 }
+
+// A service that refuses the idempotency key still gets each object created
+// exactly once: the provider creates without the key, and a lost answer is
+// then matched on content.
+func TestAccGroupConversation_stampRefused(t *testing.T) {
+	// The third create's answer is dropped: the refused stamped create, the
+	// conversation, then the thread.
+	env := newTestEnv(t, emulator.Options{RefuseCreateStamps: true, Faults: emulator.Faults{DropAfterCreateEvery: 3}})
+	config := env.conversationWithThread("No stamps here")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.checkDestroyed,
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: resource.ComposeTestCheckFunc(
+				env.checkThreads(1, 2),
+				func(*terraform.State) error {
+					counters := env.server.Counters()
+					// One stamped create refused; then the conversation and
+					// the thread, unstamped, the thread's answer dropped
+					// and the thread found by its content.
+					if counters["stamps.refused"] != 1 || counters["faults.dropped"] != 1 {
+						return fmt.Errorf("counters %v", counters)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -162,7 +163,7 @@ func readWithGrace[T any](ctx context.Context, l *lifecycle, private privateGett
 				"grace of %s ended. New objects can be invisible for a few seconds; this one stayed invisible for longer, so the "+
 				"provider treats it as deleted and removes it from the state: the next apply creates it again. If it does exist "+
 				"(check the group), import it instead.",
-				lowerNoun(l.noun), createdAt.Format(time.RFC3339), l.client.VisibilityGrace()))
+				strings.ToLower(l.noun), createdAt.Format(time.RFC3339), l.client.VisibilityGrace()))
 		return value, true, nil
 	}
 	return value, false, err
@@ -199,7 +200,7 @@ func (l *lifecycle) createFailed(diags *diag.Diagnostics, what string, err error
 		addGraphError(diags, "Create "+l.noun+" Outcome Unknown",
 			fmt.Sprintf("Microsoft Graph gave no usable answer to the create of %s, so Graph may have created it. %s "+
 				"Nothing was recorded in the state.", what, did),
-			err, "Check the group. If the "+lowerNoun(l.noun)+" exists, import it; if not, run the apply again. "+
+			err, "Check the group. If the "+strings.ToLower(l.noun)+" exists, import it; if not, run the apply again. "+
 				"A longer create timeout (timeouts block) gives the search more time.")
 		return
 	}
@@ -216,20 +217,8 @@ func (l *lifecycle) readBackFailed(diags *diag.Diagnostics, id string, err error
 	addGraphError(diags, "Read "+l.noun+" After Create Failed",
 		fmt.Sprintf("The %s was created (id %s) and is recorded in the state, but it could not be read back. "+
 			"Terraform marks it tainted: the next apply deletes and re-creates it, or run `terraform untaint` if it is fine.",
-			lowerNoun(l.noun), id),
+			strings.ToLower(l.noun), id),
 		err, "")
-}
-
-// lowerNoun turns "Group Conversation Thread" into "group conversation
-// thread" for use inside a sentence.
-func lowerNoun(noun string) string {
-	out := []byte(noun)
-	for i, c := range out {
-		if 'A' <= c && c <= 'Z' {
-			out[i] = c + 'a' - 'A'
-		}
-	}
-	return string(out)
 }
 
 // deleted reports a delete's outcome. A 404 is success: the object is gone,
@@ -241,6 +230,6 @@ func (l *lifecycle) deleted(ctx context.Context, diags *diag.Diagnostics, what s
 	case err != nil:
 		addGraphError(diags, "Delete "+l.noun+" Failed", fmt.Sprintf("Could not delete %s.", what), err, "")
 	default:
-		tflog.Info(ctx, "Deleted "+lowerNoun(l.noun))
+		tflog.Info(ctx, "Deleted "+strings.ToLower(l.noun))
 	}
 }
