@@ -51,7 +51,7 @@ type Options struct {
 	// RefuseCreateStamps refuses creates and replies whose post carries
 	// open extensions or single-value extended properties with 400, as a
 	// service that does not take them in a new group post would (the docs
-	// contradict each other on this, spec §0.4). SetRefuseCreateStamps
+	// contradict each other on this; see stamps.go). SetRefuseCreateStamps
 	// changes it later.
 	RefuseCreateStamps bool
 }

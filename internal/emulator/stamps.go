@@ -11,7 +11,7 @@ import (
 )
 
 // A client can stamp a new group post with data of its own in the request
-// that creates it, in two documented ways (spec §0.4):
+// that creates it, in two documented ways (Graph's docs, v1.0):
 //
 //   - open extensions: "extensions": [{"@odata.type":
 //     "microsoft.graph.openTypeExtension", "extensionName": "Com.Contoso.X",
@@ -138,7 +138,7 @@ func parseOpenExtension(raw json.RawMessage) (openExtension, *apiError) {
 // refuseStamps answers a create that carries stamps the way OData refuses a
 // property a type does not accept, when the server is set to refuse them.
 // The wording follows OData's for unknown properties; what Exchange would
-// really say is not documented (spec §0.4, [inf]).
+// really say is not documented ([inf]).
 func (s *Server) refuseStamps(stamps postStamps) *apiError {
 	if !s.refuseCreateStamps.Load() || stamps.empty() {
 		return nil
@@ -201,7 +201,8 @@ type postExpansion struct {
 // parsePostExpand reads the $expand of a post read. Only the stamps are
 // modelled; other navigation properties (attachments, inReplyTo) are
 // accepted and not expanded, as before. Graph expands one navigation
-// property of a post at a time (spec §6).
+// property of a post at a time ([inf]: every example in Graph's docs expands
+// one).
 func parsePostExpand(q queryOptions) (postExpansion, *apiError) {
 	var out postExpansion
 	if !q.hasExpand || strings.TrimSpace(q.expand) == "" {

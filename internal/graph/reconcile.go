@@ -33,9 +33,10 @@ func neverSent(err error) bool {
 // not already claimed by another create of this client. Either way only
 // objects delivered no earlier than the create was sent (less clockSkew) are
 // candidates, which keeps the search to the few objects a busy group
-// received since, and a new object can be missing from lists for a while
-// (graph-conversations.md §8), so "not created" is only concluded once the
-// visibility grace has passed since the create was sent.
+// received since. A new object can be missing from lists for a while
+// (Exchange answers 404 for seconds after a create), so "not created" is
+// only concluded once the visibility grace has passed since the create was
+// sent.
 
 // findCreatedConversation searches groupID for the conversation a create of
 // in, stamped with key ("" for none) and sent at sentAt, made.

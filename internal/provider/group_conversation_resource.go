@@ -78,13 +78,8 @@ func (r *groupConversationResource) Metadata(_ context.Context, req resource.Met
 func (r *groupConversationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	attributes := map[string]schema.Attribute{
-		"id": idAttribute("The conversation id Graph assigned."),
-		"group_id": schema.StringAttribute{
-			MarkdownDescription: "The object id (a GUID) of the Microsoft 365 group whose mailbox holds the conversation.",
-			Required:            true,
-			PlanModifiers:       replace,
-			Validators:          []validator.String{guidValidator()},
-		},
+		"id":       idAttribute("The conversation id Graph assigned."),
+		"group_id": groupIDAttribute(),
 		"topic": schema.StringAttribute{
 			MarkdownDescription: "The conversation's subject.",
 			Required:            true,

@@ -83,13 +83,8 @@ func (r *groupConversationThreadResource) Schema(ctx context.Context, _ resource
 	recipientsNote := " Graph adds the people later replies bring in to the thread's recipients; that is not a change, " +
 		"and only an import reads the recipients back."
 	attributes := map[string]schema.Attribute{
-		"id": idAttribute("The thread id Graph assigned."),
-		"group_id": schema.StringAttribute{
-			MarkdownDescription: "The object id (a GUID) of the Microsoft 365 group whose mailbox holds the conversation.",
-			Required:            true,
-			PlanModifiers:       replace,
-			Validators:          []validator.String{guidValidator()},
-		},
+		"id":       idAttribute("The thread id Graph assigned."),
+		"group_id": groupIDAttribute(),
 		"conversation_id": schema.StringAttribute{
 			MarkdownDescription: "The id of the conversation the thread is added to, for example `msgraph_group_conversation.<name>.id`.",
 			Required:            true,

@@ -166,6 +166,16 @@ func recipientsValue(recipients []graph.Recipient) (types.List, diag.Diagnostics
 	return list, diags
 }
 
+// groupIDAttribute is the group whose mailbox holds the object.
+func groupIDAttribute() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "The object id (a GUID) of the Microsoft 365 group whose mailbox holds the conversation.",
+		Required:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		Validators:          []validator.String{guidValidator()},
+	}
+}
+
 // idAttribute is an id Graph assigns, stable for the object's life.
 func idAttribute(description string) schema.StringAttribute {
 	return schema.StringAttribute{
