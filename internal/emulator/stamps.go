@@ -46,7 +46,12 @@ const openExtensionIDPrefix = "Microsoft.OutlookServices.OpenTypeExtension."
 // members, in the order the client sent them.
 type openExtension struct {
 	name    string
-	members []field // values are json.RawMessage
+	members []extensionMember
+}
+
+type extensionMember struct {
+	name  string
+	value json.RawMessage
 }
 
 // extendedProperty is a single-value extended property as stored.
@@ -123,7 +128,7 @@ func parseOpenExtension(raw json.RawMessage) (openExtension, *apiError) {
 		case strings.EqualFold(key, "id"), strings.HasPrefix(key, "@"):
 			// Read-only or annotations: not stored.
 		default:
-			ext.members = append(ext.members, field{key, value})
+			ext.members = append(ext.members, extensionMember{key, value})
 		}
 	}
 	if !strings.EqualFold(strings.TrimPrefix(typ, "#"), openExtensionType) {
@@ -176,14 +181,17 @@ func (e openExtension) json() object {
 		{"id", openExtensionIDPrefix + e.name},
 		{"extensionName", e.name},
 	}
-	return append(out, e.members...)
+	for _, m := range e.members {
+		out = append(out, field{m.name, m.value})
+	}
+	return out
 }
 
 func (e openExtension) snapshot() OpenExtension {
 	data := make(map[string]any, len(e.members))
 	for _, m := range e.members {
 		var v any
-		_ = json.Unmarshal(m.value.(json.RawMessage), &v)
+		_ = json.Unmarshal(m.value, &v)
 		data[m.name] = v
 	}
 	return OpenExtension{Name: e.name, Data: data}

@@ -254,7 +254,8 @@ func createExactlyOnce[T any](ctx context.Context, c *Client, op string,
 			// A success or redirect whose body could not be read.
 			err = &unusableAnswerError{status: status, cause: err}
 		}
-		failure := newError(op, int(attempts.Load()), err).(*Error)
+		var failure *Error
+		_ = errors.As(newError(op, int(attempts.Load()), err), &failure)
 		switch classifyCreateAnswer(answer.reached.Load(), status, err) {
 		case outcomeRefused:
 			if stamp != "" && isStampRefusal(failure) {

@@ -143,18 +143,16 @@ resource "msgraph_group_conversation_thread" "test" {
 `, e.group.ID, topic)
 }
 
-// checkThreads asserts how many conversations the group holds and how many
-// threads each has.
-func (e *testEnv) checkThreads(conversations, threadsEach int) resource.TestCheckFunc {
+// checkConversationWithThread asserts that the group holds exactly one
+// conversation, with exactly two threads: its own and the managed one.
+func (e *testEnv) checkConversationWithThread() resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		convs := e.server.Conversations(e.group.ID)
-		if len(convs) != conversations {
-			return fmt.Errorf("the emulator holds %d conversations, want %d", len(convs), conversations)
+		if len(convs) != 1 {
+			return fmt.Errorf("the emulator holds %d conversations, want 1", len(convs))
 		}
-		for _, c := range convs {
-			if len(c.ThreadIDs) != threadsEach {
-				return fmt.Errorf("conversation %s holds %d threads, want %d", c.ID, len(c.ThreadIDs), threadsEach)
-			}
+		if n := len(convs[0].ThreadIDs); n != 2 {
+			return fmt.Errorf("conversation %s holds %d threads, want 2", convs[0].ID, n)
 		}
 		return nil
 	}
@@ -174,7 +172,7 @@ func TestAccGroupConversationThread_lostCreateAnswer(t *testing.T) {
 			{
 				Config: config,
 				Check: resource.ComposeTestCheckFunc(
-					env.checkThreads(1, 2),
+					env.checkConversationWithThread(),
 					func(*terraform.State) error {
 						if n := env.server.Counters()["faults.dropped"]; n != 1 {
 							return fmt.Errorf("%d answers were dropped, want 1", n)
@@ -188,7 +186,7 @@ func TestAccGroupConversationThread_lostCreateAnswer(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: env.checkThreads(1, 2),
+				Check: env.checkConversationWithThread(),
 			},
 		},
 	})
@@ -268,7 +266,7 @@ func TestAccGroupConversationThread_unusableCreateAnswer(t *testing.T) {
 		CheckDestroy:             env.checkDestroyed,
 		Steps: []resource.TestStep{{
 			Config: env.conversationWithThread("Odd thread answer"),
-			Check:  env.checkThreads(1, 2),
+			Check:  env.checkConversationWithThread(),
 		}},
 	})
 }
@@ -426,10 +424,10 @@ resource "msgraph_group_conversation_thread" "test" {
 					statecheck.ExpectKnownValue(threadAddress, tfjsonpath.New("to_recipients"), knownvalue.ListSizeExact(0)),
 					statecheck.ExpectKnownValue(threadAddress, tfjsonpath.New("cc_recipients"), knownvalue.ListSizeExact(0)),
 				},
-				Check: env.checkThreads(1, 2),
+				Check: env.checkConversationWithThread(),
 			},
 			{Config: conversation(""), ConfigPlanChecks: empty},
-			{Config: conversation("new_participants = []"), ConfigPlanChecks: empty, Check: env.checkThreads(1, 2)},
+			{Config: conversation("new_participants = []"), ConfigPlanChecks: empty, Check: env.checkConversationWithThread()},
 		},
 	})
 }
@@ -448,7 +446,7 @@ func TestAccGroupConversation_stampRefused(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: config,
 			Check: resource.ComposeTestCheckFunc(
-				env.checkThreads(1, 2),
+				env.checkConversationWithThread(),
 				func(*terraform.State) error {
 					counters := env.server.Counters()
 					// One stamped create refused; then the conversation and
