@@ -89,6 +89,7 @@ type config struct {
 	maxPageSize        int
 	seedConversations  int
 	behaviour          emulator.Behaviour
+	refuseCreateStamps bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -117,6 +118,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.maxPageSize, "max-page-size", 1000, "the service's page cap: no list page holds more than `N` items, whatever $top or odata.maxpagesize ask")
 	fs.IntVar(&cfg.seedConversations, "seed-conversations", 0, "store `N` conversations in the group at start, as a mailbox that has received mail for a while")
 	cfg.behaviour.RegisterFlags(fs)
+	fs.BoolVar(&cfg.refuseCreateStamps, "refuse-create-stamps", false, "refuse creates whose first post carries an open extension or extended property (400), as a service that takes neither would")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, err
@@ -196,6 +198,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Faults:             cfg.faults,
 		MaxPageSize:        cfg.maxPageSize,
 		Behaviour:          cfg.behaviour,
+		RefuseCreateStamps: cfg.refuseCreateStamps,
 	}
 	if cfg.verbose {
 		logger := log.New(stderr, "", log.LstdFlags|log.Lmicroseconds)

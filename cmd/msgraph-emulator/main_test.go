@@ -306,3 +306,17 @@ func TestRunMailboxDelayAppliesToTheGroup(t *testing.T) {
 		t.Errorf("status %d, code %q, %v; want 404 MailboxNotEnabledForRESTAPI while the new group's mailbox is provisioned", resp.StatusCode, env.Error.Code, err)
 	}
 }
+
+func TestParseFlagsRefuseCreateStamps(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{{nil, false}, {[]string{"-refuse-create-stamps"}, true}} {
+		var stderr syncBuffer
+		cfg, err := parseFlags(tt.args, &stderr)
+		if err != nil || cfg.refuseCreateStamps != tt.want {
+			t.Errorf("parseFlags(%v): refuseCreateStamps = %v, err %v; want %v", tt.args, cfg.refuseCreateStamps, err, tt.want)
+		}
+	}
+}

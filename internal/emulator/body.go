@@ -99,6 +99,10 @@ type itemBodyIn struct {
 type postIn struct {
 	Body            *itemBodyIn    `json:"body"`
 	NewParticipants []*recipientIn `json:"newParticipants"`
+	// Extensions and SingleValueExtendedProperties stamp the new post (see
+	// stamps.go).
+	Extensions                    []json.RawMessage     `json:"extensions"`
+	SingleValueExtendedProperties []*extendedPropertyIn `json:"singleValueExtendedProperties"`
 }
 
 type threadIn struct {
@@ -154,7 +158,11 @@ func toPostInput(p *postIn) (newPostInput, *apiError) {
 	if err != nil {
 		return newPostInput{}, err
 	}
-	return newPostInput{body: body, newParticipants: participants}, nil
+	stamps, err := parseStamps(p.Extensions, p.SingleValueExtendedProperties)
+	if err != nil {
+		return newPostInput{}, err
+	}
+	return newPostInput{body: body, newParticipants: participants, stamps: stamps}, nil
 }
 
 // normaliseBody checks contentType. A missing contentType means text, which is

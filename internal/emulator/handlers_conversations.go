@@ -173,6 +173,9 @@ func (s *Server) createConversation(c *call) *apiError {
 	if err != nil {
 		return err
 	}
+	if err := s.refuseStamps(req.first.stamps); err != nil {
+		return err
+	}
 	conversationID, threadID, err := s.storeNewConversation(c, req)
 	if err != nil {
 		return err

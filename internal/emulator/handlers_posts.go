@@ -47,6 +47,10 @@ func (s *Server) listPosts(c *call) *apiError {
 		return errUnsupportedFilter()
 	}
 	var page listPage
+	expansion, err := parsePostExpand(c.query)
+	if err != nil {
+		return err
+	}
 	var items []object
 	if err := s.lockStore(func(st *store) *apiError {
 		g, t, err := c.lookupThread(st)
@@ -57,7 +61,8 @@ func (s *Server) listPosts(c *call) *apiError {
 		ids = ids[:min(len(ids), maxPostsListed)]
 		page = c.pageOf(len(ids), st.behaviour.pagingRules())
 		for _, id := range ids[page.start:page.end] {
-			items = append(items, project(postEntity, postJSON(postSnapshot(g.posts[id])), sel))
+			p := g.posts[id]
+			items = append(items, expansion.expand(p, project(postEntity, postJSON(postSnapshot(p)), sel)))
 		}
 		return nil
 	}); err != nil {
@@ -72,7 +77,11 @@ func (s *Server) getPost(c *call) *apiError {
 	if err != nil {
 		return err
 	}
-	var snap Post
+	expansion, err := parsePostExpand(c.query)
+	if err != nil {
+		return err
+	}
+	var item object
 	if err := s.lockStore(func(st *store) *apiError {
 		g, t, err := c.lookupThread(st)
 		if err != nil {
@@ -82,13 +91,13 @@ func (s *Server) getPost(c *call) *apiError {
 		if err != nil {
 			return err
 		}
-		snap = postSnapshot(p)
+		item = expansion.expand(p, project(postEntity, postJSON(postSnapshot(p)), sel))
 		return nil
 	}); err != nil {
 		return err
 	}
 	out := object{{"@odata.context", c.metadata(c.postsSet(sel) + "/$entity")}}
-	c.writeJSON(http.StatusOK, append(out, project(postEntity, postJSON(snap), sel)...))
+	c.writeJSON(http.StatusOK, append(out, item...))
 	return nil
 }
 

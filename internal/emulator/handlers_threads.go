@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 func threadJSON(t Thread) object {
@@ -74,7 +75,9 @@ func (s *Server) listThreads(c *call) *apiError {
 				return err
 			}
 			for _, id := range conv.threadIDs {
-				threads = append(threads, g.threads[id])
+				if t := g.threads[id]; !c.now.Before(t.visibleAt) {
+					threads = append(threads, t)
+				}
 			}
 		} else {
 			threads = g.visibleThreads(c.now)
@@ -136,6 +139,9 @@ func (s *Server) createThread(c *call) *apiError {
 		if err != nil {
 			return err
 		}
+		if err := s.refuseStamps(req.first.stamps); err != nil {
+			return err
+		}
 		_, threadID, err := s.storeNewConversation(c, req)
 		if err != nil {
 			return err
@@ -148,6 +154,9 @@ func (s *Server) createThread(c *call) *apiError {
 	}
 	first, err := toPostInput(in.Posts[0])
 	if err != nil {
+		return err
+	}
+	if err := s.refuseStamps(first.stamps); err != nil {
 		return err
 	}
 	to, err := toRecipients(in.ToRecipients)
@@ -168,7 +177,8 @@ func (s *Server) createThread(c *call) *apiError {
 		if err != nil {
 			return err
 		}
-		threadID = st.createThread(g, conv, to, cc, first, c.principal, c.now).id
+		visibleAt := c.now.Add(time.Duration(s.invisibleFor.Load()))
+		threadID = st.createThread(g, conv, to, cc, first, c.principal, c.now, visibleAt).id
 		return nil
 	}); err != nil {
 		return err
@@ -245,6 +255,9 @@ func (s *Server) reply(c *call) *apiError {
 	}
 	post, err := toPostInput(in.Post)
 	if err != nil {
+		return err
+	}
+	if err := s.refuseStamps(post.stamps); err != nil {
 		return err
 	}
 	if err := s.lockStore(func(st *store) *apiError {

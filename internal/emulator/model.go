@@ -91,4 +91,9 @@ type Post struct {
 	LastModifiedDateTime time.Time
 	ChangeKey            string
 	HasAttachments       bool
+	// Extensions and ExtendedProperties are the stamps the request that
+	// created the post carried (see stamps.go); Graph shows them only when
+	// a read expands them.
+	Extensions         []OpenExtension
+	ExtendedProperties map[string]string
 }

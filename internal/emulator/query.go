@@ -19,6 +19,8 @@ type queryOptions struct {
 	skip      int
 	filter    string
 	hasFilter bool
+	expand    string
+	hasExpand bool
 }
 
 type queryPart struct {
@@ -82,6 +84,8 @@ func parseQuery(rawQuery string) (queryOptions, *apiError) {
 			q.skip = n
 		case "filter":
 			q.filter, q.hasFilter = strings.TrimSpace(value), true
+		case "expand":
+			q.expand, q.hasExpand = strings.TrimSpace(value), true
 		}
 	}
 	return q, nil

@@ -21,6 +21,8 @@ const (
 	epPost
 	epPostReply
 	epPostForward
+	epPostExtensions
+	epPostExtension
 )
 
 // route is a parsed path. Ids are percent-decoded but otherwise exactly as
@@ -31,6 +33,7 @@ type route struct {
 	conversationID string // set when the path goes through /conversations/{cid}
 	threadID       string
 	postID         string
+	extensionID    string
 }
 
 // inMailbox reports whether the path is under /groups/{id}/..., which is
@@ -91,6 +94,16 @@ var operations = map[endpoint]map[string]operation{
 	},
 	epPostForward: {
 		http.MethodPost: {"posts.forward", (*Server).forwardPost},
+	},
+	// A post takes stamps only in the request that creates it (stamps.go).
+	epPostExtensions: {
+		http.MethodGet:  {"posts.extensions.list", (*Server).listPostExtensions},
+		http.MethodPost: {"posts.extensions.create", nil},
+	},
+	epPostExtension: {
+		http.MethodGet:    {"posts.extensions.get", (*Server).getPostExtension},
+		http.MethodPatch:  {"posts.extensions.update", nil},
+		http.MethodDelete: {"posts.extensions.delete", nil},
 	},
 }
 
@@ -191,6 +204,13 @@ func parseRoute(escapedPath string) (route, *apiError) {
 		r.endpoint = epPostReply
 	case p.next("forward"):
 		r.endpoint = epPostForward
+	case p.next("extensions"):
+		if p.done() {
+			r.endpoint = epPostExtensions
+			return r, nil
+		}
+		r.extensionID = p.take()
+		r.endpoint = epPostExtension
 	default:
 		return route{}, p.notFound()
 	}

@@ -34,7 +34,8 @@ func (s *Server) SeedThread(groupID, conversationID string, body ItemBody, to, c
 	if !ok {
 		return Thread{}, fmt.Errorf("emulator: SeedThread: group %q has no conversation %q", groupID, conversationID)
 	}
-	t := s.store.createThread(g, conv, to, cc, first, sender, s.now())
+	now := s.now()
+	t := s.store.createThread(g, conv, to, cc, first, sender, now, now)
 	return g.threadSnapshot(t), nil
 }
 

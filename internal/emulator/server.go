@@ -19,9 +19,9 @@ type Options struct {
 	// network and service time).
 	Latency time.Duration
 	// InvisibleFor keeps a newly created conversation (and its threads and
-	// posts) invisible for this long: GET by id answers 404 ErrorItemNotFound
-	// and lists omit it (Exchange eventual consistency,
-	// microsoft-graph-docs#92).
+	// posts), or a thread newly added to a conversation, invisible for this
+	// long: GET by id answers 404 ErrorItemNotFound and lists omit it
+	// (Exchange eventual consistency, microsoft-graph-docs#92).
 	InvisibleFor time.Duration
 	// MailboxConcurrency limits requests in flight per group mailbox (requests
 	// whose path is under /groups/{id}/...). 0 means unlimited. A request beyond
@@ -55,6 +55,12 @@ type Options struct {
 	// silent; the zero value keeps the original choices. SetBehaviour
 	// changes them later.
 	Behaviour Behaviour
+	// RefuseCreateStamps refuses creates and replies whose post carries
+	// open extensions or single-value extended properties with 400, as a
+	// service that does not take them in a new group post would (the docs
+	// contradict each other on this; see stamps.go). SetRefuseCreateStamps
+	// changes it later.
+	RefuseCreateStamps bool
 }
 
 // Server is an in-memory Graph v1.0 endpoint. It implements http.Handler and
@@ -68,6 +74,7 @@ type Server struct {
 	invisibleFor       atomic.Int64 // time.Duration
 	mailboxConcurrency atomic.Int64
 	maxPageSize        atomic.Int64
+	refuseCreateStamps atomic.Bool
 
 	countersMu sync.Mutex
 	counters   map[string]int
@@ -108,6 +115,7 @@ func New(opts Options) *Server {
 	s.SetFaults(opts.Faults)
 	s.SetMaxPageSize(opts.MaxPageSize)
 	s.SetBehaviour(opts.Behaviour)
+	s.SetRefuseCreateStamps(opts.RefuseCreateStamps)
 	return s
 }
 
@@ -141,8 +149,8 @@ func (s *Server) SetMaxPageSize(n int) {
 // SetLatency changes the latency added to every request.
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
-// SetInvisibleFor changes the invisibility window of conversations created
-// from now on; conversations already stored keep theirs.
+// SetInvisibleFor changes the invisibility window of conversations and
+// threads created from now on; those already stored keep theirs.
 func (s *Server) SetInvisibleFor(d time.Duration) { s.invisibleFor.Store(int64(d)) }
 
 // SetMailboxConcurrency changes the per-mailbox limit of requests in flight; 0
@@ -316,11 +324,16 @@ func (s *Server) serve(c *call) {
 		}
 	}
 	drop := (op.kind == "conversations.create" || op.kind == "threads.create") && s.faults.dropAfterCreate()
+	answer := c.w
 	if drop {
 		c.w = &statusWriter{ResponseWriter: &discardWriter{header: http.Header{}}, server: s}
 	}
 	if err := op.handle(s, c); err != nil {
+		// A refused create changed nothing, so its answer is not the
+		// ambiguous kind: it is given.
+		c.w = answer
 		c.writeError(err)
+		return
 	}
 	if drop {
 		// The create is applied; now the connection goes down before any

@@ -55,15 +55,19 @@ type conversationState struct {
 type threadState struct {
 	id             string
 	conversationID string
-	topic          string
-	isLocked       bool
-	toRecipients   []Recipient
-	ccRecipients   []Recipient
-	postIDs        []string
+	// visibleAt is when Graph reads start to see the thread: a thread added
+	// to a conversation lags like a new conversation does.
+	visibleAt    time.Time
+	topic        string
+	isLocked     bool
+	toRecipients []Recipient
+	ccRecipients []Recipient
+	postIDs      []string
 }
 
 type postState struct {
 	post       Post
+	stamps     postStamps
 	seq        uint64
 	preview    string
 	senderName string
@@ -73,6 +77,7 @@ type postState struct {
 type newPostInput struct {
 	body            ItemBody // contentType normalised to "html" or "text"
 	newParticipants []Recipient
+	stamps          postStamps
 }
 
 func newStore(seed int64) *store {
@@ -196,7 +201,7 @@ func (g *groupState) visibleThread(conversationID, threadID string, now time.Tim
 		return nil, errIDMalformed()
 	}
 	t, ok := g.threads[threadID]
-	if !ok || conversationID != "" && t.conversationID != conversationID {
+	if !ok || conversationID != "" && t.conversationID != conversationID || now.Before(t.visibleAt) {
 		return nil, errItemNotFound()
 	}
 	if _, err := g.visibleConversation(t.conversationID, now); err != nil {
@@ -232,7 +237,7 @@ func (g *groupState) visibleThreads(now time.Time) []*threadState {
 	var out []*threadState
 	for _, id := range g.threadOrder {
 		t := g.threads[id]
-		if c := g.conversations[t.conversationID]; !now.Before(c.visibleAt) {
+		if c := g.conversations[t.conversationID]; !now.Before(c.visibleAt) && !now.Before(t.visibleAt) {
 			out = append(out, t)
 		}
 	}
@@ -250,17 +255,18 @@ func (st *store) createConversation(g *groupState, topic string, to, cc []Recipi
 	}
 	g.conversations[c.id] = c
 	g.conversationOrder = append(g.conversationOrder, c.id)
-	t := st.createThread(g, c, to, cc, first, sender, now)
+	t := st.createThread(g, c, to, cc, first, sender, now, visibleAt)
 	return c, t
 }
 
 // createThread adds a thread with its first post to an existing conversation.
 // All threads of a conversation share its topic (resources/conversation), so
 // a topic sent with the thread is not used.
-func (st *store) createThread(g *groupState, c *conversationState, to, cc []Recipient, first newPostInput, sender Principal, now time.Time) *threadState {
+func (st *store) createThread(g *groupState, c *conversationState, to, cc []Recipient, first newPostInput, sender Principal, now, visibleAt time.Time) *threadState {
 	t := &threadState{
 		id:             st.claimID(threadIDPrefix, threadIDBytes),
 		conversationID: c.id,
+		visibleAt:      visibleAt,
 		topic:          c.topic,
 		toRecipients:   slices.Clone(to),
 		ccRecipients:   slices.Clone(cc),
@@ -291,6 +297,7 @@ func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender 
 			LastModifiedDateTime: now,
 			ChangeKey:            st.newChangeKey(),
 		},
+		stamps:     in.stamps,
 		seq:        st.postSeq,
 		preview:    previewOf(in.body),
 		senderName: senderName(sender),
@@ -435,5 +442,14 @@ func (g *groupState) threadSnapshot(t *threadState) Thread {
 func postSnapshot(p *postState) Post {
 	out := p.post
 	out.NewParticipants = slices.Clone(p.post.NewParticipants)
+	for _, e := range p.stamps.extensions {
+		out.Extensions = append(out.Extensions, e.snapshot())
+	}
+	for _, prop := range p.stamps.properties {
+		if out.ExtendedProperties == nil {
+			out.ExtendedProperties = make(map[string]string)
+		}
+		out.ExtendedProperties[prop.id] = prop.value
+	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -84,10 +85,17 @@ type Client struct {
 	// visibilityGrace bounds how long a created conversation may be missing
 	// from reads before it is taken as not created.
 	visibilityGrace time.Duration
-	// claimed holds the ids of conversations this client created or
-	// adopted, so two creates whose answers were lost never adopt the same
-	// conversation.
+	// claimed holds the ids of conversations and threads this client
+	// created or adopted, so two creates whose answers were lost never
+	// adopt the same object.
 	claimed sync.Map
+	// newCreateKey makes the idempotency key of one create; tests replace
+	// it.
+	newCreateKey func() string
+	// stampsRefused is set once Graph refused an idempotency key on a new
+	// post: every later create goes unstamped (see idempotency.go).
+	stampsRefused     atomic.Bool
+	stampsRefusedOnce sync.Once
 	// coalesceReads and listings share group listings between reads.
 	coalesceReads bool
 	listings      *conversationListings
@@ -195,6 +203,7 @@ func NewClient(opts Options) (*Client, error) {
 		endpoint:        endpoint,
 		origin:          originOf(endpoint),
 		tokens:          tokens.handedOut,
+		newCreateKey:    newCreateKey,
 	}, nil
 }
 

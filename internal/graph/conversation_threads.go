@@ -3,9 +3,6 @@ package graph
 import (
 	"context"
 	"sync"
-
-	"github.com/microsoftgraph/msgraph-sdk-go/groups"
-	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
 // StartedThread is a thread of a conversation with the post that started it.
@@ -95,15 +92,7 @@ feed:
 // there is nothing in them to adopt; a conversation without any has First
 // -1.
 func (c *Client) ListConversationThreads(ctx context.Context, groupID, conversationID string) (ConversationThreads, error) {
-	const op = "list conversation threads"
-	ctx, attempts := withAttemptCounter(ctx)
-	first, err := c.threads(groupID, conversationID).ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &groups.ItemConversationsItemThreadsRequestBuilderGetQueryParameters{Select: threadSelect},
-	})
-	if err != nil {
-		return ConversationThreads{}, newError(op, int(attempts.Load()), err)
-	}
-	threads, err := listAll(ctx, c, op, attempts, first, models.CreateConversationThreadCollectionResponseFromDiscriminatorValue, fromThread)
+	threads, err := c.listThreads(ctx, groupID, conversationID, threadSelect)
 	if err != nil {
 		return ConversationThreads{}, err
 	}

@@ -2,11 +2,9 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
@@ -56,67 +54,54 @@ type Post struct {
 	NewParticipants  []Recipient
 	ReceivedDateTime time.Time
 	HasAttachments   bool
+	// CreateKey is the idempotency key the post was created with, when it
+	// was read with its stamp (listPostsWithStamps); "" otherwise.
+	CreateKey string
 }
 
 // conversationSelect names exactly what Conversation holds, so Graph sends
 // nothing else.
 var conversationSelect = []string{"id", "topic", "hasAttachments", "lastDeliveredDateTime", "preview", "uniqueSenders"}
 
-// CreateConversation starts a conversation with one thread holding one post.
-//
-// A create is never sent twice blindly. When its answer is lost (the
-// connection dropped, the attempt timed out, or a 5xx came back after the
-// request reached Graph), Graph may or may not have created the conversation,
-// so the group is searched for it first (see findCreatedConversation) and a
-// conversation found there is adopted; only when it is not there is the
-// create sent again. The loop ends with ctx.
+// CreateConversation starts a conversation with one thread holding one post,
+// exactly once whatever Graph answers (see createExactlyOnce): the first
+// post carries an idempotency key, and after an answer that proves nothing
+// the group is searched for the conversation carrying it, which is adopted
+// if found; the create is sent again only once new conversations have had
+// time to become visible. The loop ends with ctx.
 func (c *Client) CreateConversation(ctx context.Context, groupID string, in NewConversation) (CreatedConversation, error) {
 	const op = "create conversation"
-	request, err := newConversationModel(in)
-	if err != nil {
+	if _, err := bodyType(in.Body.ContentType); err != nil {
 		return CreatedConversation{}, &Error{Operation: op, Err: err}
 	}
-	ctx, attempts := withAttemptCounter(ctx)
-	for {
-		sentAt := time.Now()
-		created, err := c.groups.ByGroupId(groupID).Conversations().Post(ctx, request, nil)
-		if err == nil {
-			return c.claimCreated(op, int(attempts.Load()), created)
-		}
-		if ctx.Err() != nil || !answerLost(err) {
-			return CreatedConversation{}, newError(op, int(attempts.Load()), err)
-		}
-		lost := newError(op, int(attempts.Load()), err)
-		tflog.Warn(ctx, "The answer to a create was lost; checking whether Graph created the conversation",
-			map[string]any{"error": lost.Error()})
-		found, ok, err := c.findCreatedConversation(ctx, groupID, in, sentAt)
-		if err != nil {
-			return CreatedConversation{}, fmt.Errorf("%w; checking whether it was created anyway also failed: %w", lost, err)
-		}
-		if ok {
-			tflog.Info(ctx, "Graph had created the conversation; adopting it", map[string]any{"conversation_id": found.ID})
-			return found, nil
-		}
-		tflog.Warn(ctx, "Graph did not create the conversation; sending the create again")
-	}
+	return createExactlyOnce(ctx, c, op,
+		func(ctx context.Context, key string) (CreatedConversation, string, error) {
+			request, err := newConversationModel(in, key)
+			if err != nil {
+				return CreatedConversation{}, "", err
+			}
+			created, err := c.groups.ByGroupId(groupID).Conversations().Post(ctx, request, nil)
+			if err != nil || created == nil {
+				return CreatedConversation{}, "", err
+			}
+			out := CreatedConversation{ID: deref(created.GetId())}
+			if threads := created.GetThreads(); len(threads) > 0 && threads[0] != nil {
+				out.ThreadID = deref(threads[0].GetId())
+			}
+			if !usableCreatedID(out.ThreadID) {
+				// The conversation is what counts; its thread is found later.
+				out.ThreadID = ""
+			}
+			return out, out.ID, nil
+		},
+		func(ctx context.Context, key string, sentAt time.Time) (CreatedConversation, bool, error) {
+			return c.findCreatedConversation(ctx, groupID, in, key, sentAt)
+		})
 }
 
-// claimCreated reads the ids out of a create's answer and remembers the
-// conversation as this client's.
-func (c *Client) claimCreated(op string, attempts int, created models.Conversationable) (CreatedConversation, error) {
-	if created == nil || deref(created.GetId()) == "" {
-		return CreatedConversation{}, &Error{Operation: op, Attempts: attempts,
-			Err: errors.New("Graph answered without a conversation id")}
-	}
-	out := CreatedConversation{ID: *created.GetId()}
-	if threads := created.GetThreads(); len(threads) > 0 && threads[0] != nil {
-		out.ThreadID = deref(threads[0].GetId())
-	}
-	c.claimed.Store(out.ID, true)
-	return out, nil
-}
-
-func newConversationModel(in NewConversation) (models.Conversationable, error) {
+// newConversationModel is the body of a create, its first post stamped with
+// key (none when key is empty).
+func newConversationModel(in NewConversation, key string) (models.Conversationable, error) {
 	post, err := newPost(in.Body)
 	if err != nil {
 		return nil, err
@@ -124,6 +109,7 @@ func newConversationModel(in NewConversation) (models.Conversationable, error) {
 	if len(in.NewParticipants) > 0 {
 		post.SetNewParticipants(toRecipientables(in.NewParticipants))
 	}
+	stampPost(post, key)
 	thread := models.NewConversationThread()
 	thread.SetPosts([]models.Postable{post})
 	conversation := models.NewConversation()
@@ -207,11 +193,22 @@ func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) 
 }
 
 func (c *Client) listPosts(ctx context.Context, groupID, conversationID, threadID string) ([]Post, error) {
+	return c.listPostsExpanded(ctx, groupID, conversationID, threadID, nil)
+}
+
+// listPostsWithStamps lists a thread's posts with the idempotency key each
+// was created with (Post.CreateKey).
+func (c *Client) listPostsWithStamps(ctx context.Context, groupID, conversationID, threadID string) ([]Post, error) {
+	return c.listPostsExpanded(ctx, groupID, conversationID, threadID, []string{stampExpansion()})
+}
+
+func (c *Client) listPostsExpanded(ctx context.Context, groupID, conversationID, threadID string, expand []string) ([]Post, error) {
 	ctx, attempts := withAttemptCounter(ctx)
 	first, err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Threads().
 		ByConversationThreadId(threadID).Posts().ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetQueryParameters{
 			Select: []string{"id", "body", "from", "sender", "newParticipants", "receivedDateTime", "hasAttachments"},
+			Expand: expand,
 		},
 	})
 	if err != nil {
@@ -267,6 +264,7 @@ func fromPost(p models.Postable) Post {
 		From:            fromRecipient(p.GetFrom()),
 		Sender:          fromRecipient(p.GetSender()),
 		NewParticipants: fromRecipients(p.GetNewParticipants()),
+		CreateKey:       stampOf(p),
 	}
 	if b := p.GetBody(); b != nil {
 		out.Body.Content = deref(b.GetContent())

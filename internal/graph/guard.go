@@ -47,6 +47,7 @@ func (g answerGuard) Intercept(pipeline khttp.Pipeline, index int, req *http.Req
 	// Asked for explicitly, net/http leaves a gzip body as it came, so that
 	// the bytes read from the connection can be bounded too.
 	req.Header.Set("Accept-Encoding", "gzip")
+	answerRecordFrom(req.Context()).markSent()
 	resp, err := pipeline.Next(req, index)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
@@ -277,11 +278,15 @@ func redactHeaders(h http.Header, token string) {
 	}
 }
 
-// answerRecord is what the guard saw of the last answer to requests made
-// with a context from withAnswerRecord: the listing code names the
-// request-id of a page whose items it refuses, and counts its bytes.
+// answerRecord is what the guard saw of requests made with a context from
+// withAnswerRecord: whether any attempt was let out to the transport, and
+// the status, request-id and body size of the last answer. The listing code
+// names the request-id of a page whose items it refuses and counts its
+// bytes; a create tells "never sent" from "sent, answer unusable" with it
+// (kiota reports a success without a usable body without its status).
 type answerRecord struct {
 	mu        sync.Mutex
+	sent      bool
 	status    int
 	requestID string
 	bodyBytes int64
@@ -308,6 +313,30 @@ func (r *answerRecord) begin(status int, requestID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.status, r.requestID, r.bodyBytes = status, requestID, 0
+}
+
+// markSent records that an attempt was let out to the transport. What an
+// earlier attempt was answered is forgotten: a create retried after a 429
+// whose second attempt gets no answer at all must not read as refused.
+func (r *answerRecord) markSent() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = true
+	r.status, r.requestID, r.bodyBytes = 0, "", 0
+}
+
+// outcome reports whether any attempt was let out to the transport, and the
+// status of the last answer (0 when none came).
+func (r *answerRecord) outcome() (sent bool, status int) {
+	if r == nil {
+		return false, 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sent, r.status
 }
 
 func (r *answerRecord) addBodyBytes(n int) {

@@ -124,7 +124,7 @@ func (m retryMiddleware) send(pipeline khttp.Pipeline, index int, req *http.Requ
 
 // decide says whether to send req again, and after what wait. A failure
 // without an answer is retried only when another attempt may succeed: a
-// connection that broke (idempotent requests only, as Graph may have acted),
+// connection that broke (requests safe to repeat only, as Graph may have acted),
 // and an endpoint that could not be reached, which is retried briefly
 // (maxUnreachableAttempts): it is usually a configuration mistake or an
 // emulator that is not running, and minutes of retries would only hide
@@ -144,7 +144,7 @@ func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err erro
 			}
 			return jitteredBackoff(m.baseDelay, min(m.maxDelay, maxUnreachableDelay), unreachable), true
 		case FailureNoAnswer:
-			if !idempotent(req.Method) {
+			if !retrySafe(req) {
 				return 0, false
 			}
 			return m.backoff(attempt), true
@@ -154,7 +154,7 @@ func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err erro
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 	case http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if !idempotent(req.Method) {
+		if !retrySafe(req) {
 			return 0, false
 		}
 	default:

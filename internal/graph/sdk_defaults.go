@@ -18,10 +18,11 @@ import (
 // per-attempt timeouts).
 //
 // It exists only as the naive baseline of make bench (Options.
-// SDKDefaultMiddleware). The only addition is the innermost logging
-// middleware, which observes each attempt and changes nothing.
+// SDKDefaultMiddleware). The only additions are the innermost logging
+// middleware and answer recorder, which observe each attempt and change
+// nothing.
 func sdkDefaultHTTPClient(transport http.RoundTripper, clientOptions *msgraphcore.GraphClientOptions) *http.Client {
-	middleware := append(msgraphcore.GetDefaultMiddlewaresWithOptions(clientOptions), loggingMiddleware{})
+	middleware := append(msgraphcore.GetDefaultMiddlewaresWithOptions(clientOptions), loggingMiddleware{}, answerRecorder{})
 	return &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(transport, middleware...),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -29,4 +30,19 @@ func sdkDefaultHTTPClient(transport http.RoundTripper, clientOptions *msgraphcor
 		},
 		Timeout: 100 * time.Second,
 	}
+}
+
+// answerRecorder fills the answerRecord of each attempt, as the answer guard
+// does in the provider's own chain: the naive client has no guard, and its
+// creates still need to tell "never sent" from "sent, answer unusable".
+type answerRecorder struct{}
+
+func (answerRecorder) Intercept(pipeline khttp.Pipeline, index int, req *http.Request) (*http.Response, error) {
+	record := answerRecordFrom(req.Context())
+	record.markSent()
+	resp, err := pipeline.Next(req, index)
+	if resp != nil {
+		record.begin(resp.StatusCode, resp.Header.Get("request-id"))
+	}
+	return resp, err
 }

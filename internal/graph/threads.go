@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
@@ -40,14 +39,40 @@ var threadSelect = []string{"id", "topic", "isLocked", "toRecipients", "ccRecipi
 
 // CreateThread adds a thread with one post to an existing conversation and
 // returns the thread's id, the only thing Graph answers with. Like
-// CreateConversation it is sent once: a create that fails after reaching
-// Graph is not repeated here, because Graph may have created the thread.
+// CreateConversation it creates exactly once whatever Graph answers: the
+// first post carries an idempotency key, and after an answer that proves
+// nothing the conversation is searched for the thread carrying it.
 func (c *Client) CreateThread(ctx context.Context, groupID, conversationID string, in NewThread) (string, error) {
 	const op = "create thread"
-	post, err := newPost(in.Body)
-	if err != nil {
+	if _, err := bodyType(in.Body.ContentType); err != nil {
 		return "", &Error{Operation: op, Err: err}
 	}
+	return createExactlyOnce(ctx, c, op,
+		func(ctx context.Context, key string) (string, string, error) {
+			thread, err := newThreadModel(in, key)
+			if err != nil {
+				return "", "", err
+			}
+			created, err := c.threads(groupID, conversationID).Post(ctx, thread, nil)
+			if err != nil || created == nil {
+				return "", "", err
+			}
+			id := deref(created.GetId())
+			return id, id, nil
+		},
+		func(ctx context.Context, key string, sentAt time.Time) (string, bool, error) {
+			return c.findCreatedThread(ctx, groupID, conversationID, in, key, sentAt)
+		})
+}
+
+// newThreadModel is the body of a thread create, its post stamped with key
+// (none when key is empty).
+func newThreadModel(in NewThread, key string) (models.ConversationThreadable, error) {
+	post, err := newPost(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	stampPost(post, key)
 	thread := models.NewConversationThread()
 	thread.SetTopic(&in.Topic)
 	thread.SetPosts([]models.Postable{post})
@@ -57,16 +82,21 @@ func (c *Client) CreateThread(ctx context.Context, groupID, conversationID strin
 	if len(in.CcRecipients) > 0 {
 		thread.SetCcRecipients(toRecipientables(in.CcRecipients))
 	}
+	return thread, nil
+}
 
+// listThreads lists a conversation's threads with the properties in sel,
+// following every page.
+func (c *Client) listThreads(ctx context.Context, groupID, conversationID string, sel []string) ([]Thread, error) {
+	const op = "list conversation threads"
 	ctx, attempts := withAttemptCounter(ctx)
-	created, err := c.threads(groupID, conversationID).Post(ctx, thread, nil)
+	first, err := c.threads(groupID, conversationID).ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
+		QueryParameters: &groups.ItemConversationsItemThreadsRequestBuilderGetQueryParameters{Select: sel},
+	})
 	if err != nil {
-		return "", newError(op, int(attempts.Load()), err)
+		return nil, newError(op, int(attempts.Load()), err)
 	}
-	if created == nil || deref(created.GetId()) == "" {
-		return "", &Error{Operation: op, Attempts: int(attempts.Load()), Err: errors.New("Graph answered without a thread id")}
-	}
-	return *created.GetId(), nil
+	return listAll(ctx, c, op, attempts, first, models.CreateConversationThreadCollectionResponseFromDiscriminatorValue, fromThread)
 }
 
 // GetThread reads one thread of a conversation, recipients included.
@@ -102,7 +132,9 @@ func (c *Client) WaitForThread(ctx context.Context, groupID, conversationID, thr
 func (c *Client) SetThreadLocked(ctx context.Context, groupID, conversationID, threadID string, locked bool) error {
 	patch := models.NewConversationThread()
 	patch.SetIsLocked(&locked)
-	ctx, attempts := withAttemptCounter(ctx)
+	// Setting isLocked twice has the effect of setting it once, so a PATCH
+	// whose answer is lost is sent again like a read.
+	ctx, attempts := withAttemptCounter(withRetrySafe(ctx))
 	_, err := c.threads(groupID, conversationID).ByConversationThreadId(threadID).Patch(ctx, patch, nil)
 	return newError("update thread", int(attempts.Load()), err)
 }

@@ -63,8 +63,6 @@ func TestAccBadInputs(t *testing.T) {
 			[]string{"Invalid Attribute Value Match", "Attribute new_participants[0].address must be an email address such as adele@contoso.com, got: adele vance@contoso.com"}},
 		{"second participant bad", resourceBlock(valid(`new_participants = [{ address = "adele@contoso.com" }, { address = "@contoso.com" }]`)),
 			[]string{"Invalid Attribute Value Match", "Attribute new_participants[1].address must be an email address such as adele@contoso.com, got: @contoso.com"}},
-		{"empty participant list", resourceBlock(valid(`new_participants = []`)),
-			[]string{"Invalid Attribute Value", "Attribute new_participants list must contain at least 1 elements, got: 0"}},
 		{"participant without address", resourceBlock(valid(`new_participants = [{ name = "Adele" }]`)),
 			[]string{"Incorrect attribute value type", `attribute "address" is required`}},
 		{"unknown argument", resourceBlock(valid(`subject = "t"`)),

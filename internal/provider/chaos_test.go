@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -14,18 +13,20 @@ import (
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
 )
 
-// chaosConversationsPerGroup × chaosGroups conversations are applied with
-// every fault on.
+// chaosConversationsPerGroup × chaosGroups conversations, each with one
+// thread added to it, are applied with every fault on.
 const (
 	chaosGroups                = 3
 	chaosConversationsPerGroup = 10
 )
 
-// TestAccGroupConversation_chaos applies 30 conversations across 3 groups
-// while the emulator throttles (429/503/504, with and without Retry-After),
-// drops connections after applying creates, hides new conversations for a
-// while and enforces the 4-per-mailbox limit. Nothing may be lost or
-// duplicated: exactly 30 conversations exist, the state holds exactly their
+// TestAccGroupConversation_chaos applies 30 conversations across 3 groups,
+// and a thread in each, while the emulator throttles (429/503/504, with and
+// without Retry-After), drops the connection after applying a fifth of the
+// creates (conversations and threads alike), hides new conversations and
+// threads for a while and enforces the 4-per-mailbox limit. Nothing may be
+// lost or duplicated: exactly 30 conversations with exactly two threads
+// each (the first and the managed one) exist, the state holds exactly their
 // ids, a second plan is empty, and a destroy under the same faults leaves
 // none. Each seed draws a different sequence of faults.
 func TestAccGroupConversation_chaos(t *testing.T) {
@@ -60,7 +61,10 @@ func TestAccGroupConversation_chaos(t *testing.T) {
 			}
 			config := env.providerConfig(testUserToken) + fmt.Sprintf(`
 locals {
-  groups = [%s]
+  # Bounds every operation, so a stuck one fails the test in minutes rather
+  # than after the default ten.
+  timeout = "3m"
+  groups  = [%s]
   conversations = flatten([
     for g, group_id in local.groups : [
       for i in range(%d) : { group_id = group_id, topic = "Chaos ${g}/${i}" }
@@ -75,35 +79,60 @@ resource "msgraph_group_conversation" "chaos" {
   group_id = local.conversations[count.index].group_id
   topic    = local.conversations[count.index].topic
   body     = { content = "<p>${local.conversations[count.index].topic}</p>" }
+  timeouts {
+    create = local.timeout
+    read   = local.timeout
+    delete = local.timeout
+  }
+}
+
+resource "msgraph_group_conversation_thread" "chaos" {
+  count           = length(local.conversations)
+  group_id        = msgraph_group_conversation.chaos[count.index].group_id
+  conversation_id = msgraph_group_conversation.chaos[count.index].id
+  topic           = msgraph_group_conversation.chaos[count.index].topic
+  body            = { content = "<p>Follow-up to ${local.conversations[count.index].topic}</p>" }
+  timeouts {
+    create = local.timeout
+    read   = local.timeout
+    delete = local.timeout
+  }
 }
 `, strings.Join(groupIDs, ", "), chaosConversationsPerGroup)
 
+			var lost, duplicated int
 			checkExactlyOnce := func(s *terraform.State) error {
-				var inState, inGraph []string
+				var conversationsInState, threadsInState, conversationsInGraph, threadsInGraph []string
 				for address, r := range s.RootModule().Resources {
-					if strings.HasPrefix(address, "msgraph_group_conversation.chaos") {
-						inState = append(inState, r.Primary.ID)
+					switch {
+					case strings.HasPrefix(address, "msgraph_group_conversation.chaos"):
+						conversationsInState = append(conversationsInState, r.Primary.ID)
+					case strings.HasPrefix(address, "msgraph_group_conversation_thread.chaos"):
+						threadsInState = append(threadsInState, r.Primary.ID)
 					}
 				}
 				for _, g := range groups {
-					convs := env.server.Conversations(g.ID)
-					if len(convs) != chaosConversationsPerGroup {
-						return fmt.Errorf("group %s holds %d conversations, want %d", g.DisplayName, len(convs), chaosConversationsPerGroup)
-					}
-					for _, c := range convs {
-						inGraph = append(inGraph, c.ID)
+					for _, c := range env.server.Conversations(g.ID) {
+						conversationsInGraph = append(conversationsInGraph, c.ID)
+						// The first thread is the conversation's own; the
+						// others are managed threads.
+						threadsInGraph = append(threadsInGraph, c.ThreadIDs[1:]...)
 					}
 				}
-				sort.Strings(inState)
-				sort.Strings(inGraph)
-				if strings.Join(inState, ",") != strings.Join(inGraph, ",") {
-					return fmt.Errorf("state and Graph disagree:\nstate %v\ngraph %v", inState, inGraph)
+				l, d := compareIDs(conversationsInState, conversationsInGraph)
+				lt, dt := compareIDs(threadsInState, threadsInGraph)
+				lost, duplicated = l+lt, d+dt
+				want := chaosGroups * chaosConversationsPerGroup
+				if lost != 0 || duplicated != 0 || len(conversationsInGraph) != want || len(threadsInGraph) != want {
+					return fmt.Errorf("state and Graph disagree: %d lost, %d duplicated; Graph holds %d conversations and %d threads, want %d of each",
+						lost, duplicated, len(conversationsInGraph), len(threadsInGraph), want)
 				}
 				return nil
 			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy: func(*terraform.State) error {
+					// Deleting a conversation deletes its threads.
 					for _, g := range groups {
 						if n := len(env.server.Conversations(g.ID)); n != 0 {
 							return fmt.Errorf("destroy left %d conversations in group %s", n, g.DisplayName)
@@ -127,12 +156,36 @@ resource "msgraph_group_conversation" "chaos" {
 				},
 			})
 			counters := env.server.Counters()
-			t.Logf("seed %d: %d requests, %d faults injected (%d throttling/unavailable answers, %d connections dropped after a create), %d 429s in all, %d creates sent for %d conversations",
+			t.Logf("seed %d: %d requests, %d faults injected (%d throttling/unavailable answers, %d connections dropped after a create), "+
+				"%d 429s in all, %d creates sent (%d conversations, %d threads) for %d conversations and %d threads, %d objects lost, %d duplicated",
 				seed, counters["requests.total"], counters["faults.status"]+counters["faults.dropped"], counters["faults.status"],
-				counters["faults.dropped"], counters["status.429"], counters["conversations.create"], chaosGroups*chaosConversationsPerGroup)
+				counters["faults.dropped"], counters["status.429"], counters["conversations.create"]+counters["threads.create"],
+				counters["conversations.create"], counters["threads.create"],
+				chaosGroups*chaosConversationsPerGroup, chaosGroups*chaosConversationsPerGroup, lost, duplicated)
 			if counters["faults.status"] == 0 || counters["faults.dropped"] == 0 {
 				t.Errorf("the faults did not fire (%v); the test proves nothing", counters)
 			}
 		})
 	}
+}
+
+// compareIDs counts the ids the state holds that Graph does not (lost) and
+// those Graph holds that the state does not (duplicated: made by a create
+// Terraform no longer knows of).
+func compareIDs(inState, inGraph []string) (lost, duplicated int) {
+	graph := make(map[string]int, len(inGraph))
+	for _, id := range inGraph {
+		graph[id]++
+	}
+	for _, id := range inState {
+		if graph[id] == 0 {
+			lost++
+			continue
+		}
+		graph[id]--
+	}
+	for _, n := range graph {
+		duplicated += n
+	}
+	return lost, duplicated
 }

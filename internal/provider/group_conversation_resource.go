@@ -2,24 +2,19 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -27,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
-	"github.com/seed40294029/terraform-provider-msgraph/internal/htmlbody"
 )
 
 var (
@@ -36,64 +30,46 @@ var (
 	_ resource.ResourceWithImportState = &groupConversationResource{}
 )
 
-// Default operation deadlines, changed per resource with a timeouts block.
-// They are the only bound on retries after throttling (Graph's Retry-After
-// is honoured however long it is), on the wait for a new conversation to
-// become readable, and on the search for a create whose answer was lost.
-const (
-	conversationCreateTimeout = 10 * time.Minute
-	conversationReadTimeout   = 5 * time.Minute
-	conversationDeleteTimeout = 5 * time.Minute
-)
-
-// privateCreatedAt is the private state key holding when this provider
-// created the conversation, so a refresh soon after can tell "not yet
-// visible" from "deleted".
-const privateCreatedAt = "created_at"
+// conversationTimeouts are the default deadlines, changed per resource with
+// a timeouts block.
+var conversationTimeouts = operationTimeouts{
+	create: 10 * time.Minute,
+	read:   5 * time.Minute,
+	// An update sends nothing to Graph (see Update), so the block has no
+	// update deadline to set.
+	update: time.Minute,
+	delete: 5 * time.Minute,
+}
 
 // NewGroupConversationResource returns the msgraph_group_conversation resource.
 func NewGroupConversationResource() resource.Resource {
-	return &groupConversationResource{}
+	return &groupConversationResource{lifecycle: lifecycle{noun: "Group Conversation", timeouts: conversationTimeouts}}
 }
 
 type groupConversationResource struct {
-	client *graph.Client
+	lifecycle
 }
 
 type groupConversationResourceModel struct {
-	ID                    types.String   `tfsdk:"id"`
-	GroupID               types.String   `tfsdk:"group_id"`
-	Topic                 types.String   `tfsdk:"topic"`
-	Body                  types.Object   `tfsdk:"body"`
-	NewParticipants       types.List     `tfsdk:"new_participants"`
-	ThreadID              types.String   `tfsdk:"thread_id"`
-	HasAttachments        types.Bool     `tfsdk:"has_attachments"`
-	LastDeliveredDateTime types.String   `tfsdk:"last_delivered_date_time"`
-	Preview               types.String   `tfsdk:"preview"`
-	UniqueSenders         types.List     `tfsdk:"unique_senders"`
-	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+	ID              types.String `tfsdk:"id"`
+	GroupID         types.String `tfsdk:"group_id"`
+	Topic           types.String `tfsdk:"topic"`
+	Body            types.Object `tfsdk:"body"`
+	NewParticipants types.List   `tfsdk:"new_participants"`
+	ThreadID        types.String `tfsdk:"thread_id"`
+	summaryModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
-type itemBodyModel struct {
-	ContentType types.String     `tfsdk:"content_type"`
-	Content     htmlbody.Content `tfsdk:"content"`
-}
+func (m *groupConversationResourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
 
-type recipientModel struct {
-	Address types.String `tfsdk:"address"`
-	Name    types.String `tfsdk:"name"`
-}
-
-var (
-	itemBodyAttrTypes = map[string]attr.Type{
-		"content_type": types.StringType,
-		"content":      htmlbody.ContentType{},
+func (m *groupConversationResourceModel) logFields() map[string]any {
+	fields := map[string]any{"group_id": m.GroupID.ValueString()}
+	if id := m.ID.ValueString(); id != "" {
+		fields["conversation_id"] = id
 	}
-	recipientAttrTypes = map[string]attr.Type{
-		"address": types.StringType,
-		"name":    types.StringType,
-	}
-)
+	return fields
+}
 
 func (r *groupConversationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_group_conversation"
@@ -101,93 +77,27 @@ func (r *groupConversationResource) Metadata(_ context.Context, req resource.Met
 
 func (r *groupConversationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "A conversation in a Microsoft 365 group: a topic and a first post, as posted to the group's mailbox. " +
-			"Microsoft Graph cannot change a conversation once it exists, so changing any argument replaces it " +
-			"(the old conversation and its replies are deleted). Creating conversations needs a delegated (user) token.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The conversation id Graph assigned.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"group_id": schema.StringAttribute{
-				MarkdownDescription: "The object id (a GUID) of the Microsoft 365 group whose mailbox holds the conversation.",
-				Required:            true,
-				PlanModifiers:       replace,
-				Validators:          []validator.String{guidValidator()},
-			},
-			"topic": schema.StringAttribute{
-				MarkdownDescription: "The conversation's subject.",
-				Required:            true,
-				PlanModifiers:       replace,
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
-				},
-			},
-			"body": schema.SingleNestedAttribute{
-				MarkdownDescription: "The body of the first post.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
-				Attributes: map[string]schema.Attribute{
-					"content_type": schema.StringAttribute{
-						MarkdownDescription: "`html` (the default) or `text`.",
-						Optional:            true,
-						Computed:            true,
-						Default:             stringdefault.StaticString("html"),
-						Validators:          []validator.String{stringvalidator.OneOf("html", "text")},
-					},
-					"content": schema.StringAttribute{
-						MarkdownDescription: "The post's content. Graph stores HTML wrapped in a document of its own; " +
-							"that wrapping is not a change.",
-						Required:   true,
-						CustomType: htmlbody.ContentType{},
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-				},
-			},
-			"new_participants": schema.ListNestedAttribute{
-				MarkdownDescription: "People added to the conversation by the first post, besides the group's members.",
-				Optional:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
-				Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"address": schema.StringAttribute{
-							MarkdownDescription: "Email address.",
-							Required:            true,
-							Validators:          []validator.String{emailValidator()},
-						},
-						"name": schema.StringAttribute{
-							MarkdownDescription: "Display name.",
-							Optional:            true,
-						},
-					},
-				},
-			},
-			"thread_id": schema.StringAttribute{
-				MarkdownDescription: "The id of the conversation's first thread, which holds the first post.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"has_attachments": schema.BoolAttribute{
-				MarkdownDescription: "Whether any post of the conversation has an attachment.",
-				Computed:            true,
-			},
-			"last_delivered_date_time": schema.StringAttribute{
-				MarkdownDescription: "When the latest post was delivered (RFC 3339, UTC). Changes when someone replies.",
-				Computed:            true,
-			},
-			"preview": schema.StringAttribute{
-				MarkdownDescription: "A short plain-text summary of the latest post. Changes when someone replies.",
-				Computed:            true,
-			},
-			"unique_senders": schema.ListAttribute{
-				MarkdownDescription: "Display names of everyone who posted to the conversation.",
-				Computed:            true,
-				ElementType:         types.StringType,
+	attributes := map[string]schema.Attribute{
+		"id":       idAttribute("The conversation id Graph assigned."),
+		"group_id": groupIDAttribute(),
+		"topic": schema.StringAttribute{
+			MarkdownDescription: "The conversation's subject.",
+			Required:            true,
+			PlanModifiers:       replace,
+			Validators: []validator.String{
+				stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
 			},
 		},
+		"body":             bodyAttribute("The body of the first post."),
+		"new_participants": recipientListAttribute("People added to the conversation by the first post, besides the group's members."),
+		"thread_id":        idAttribute("The id of the conversation's first thread, which holds the first post."),
+	}
+	maps.Copy(attributes, summaryAttributes("the conversation"))
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A conversation in a Microsoft 365 group: a topic and a first post, as posted to the group's mailbox. " +
+			"Microsoft Graph cannot change a conversation once it exists, so changing any argument except `timeouts` replaces it " +
+			"(the old conversation and its replies are deleted). Creating conversations needs a delegated (user) token.",
+		Attributes: attributes,
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create: true, Read: true, Delete: true,
@@ -206,8 +116,9 @@ func (r *groupConversationResource) Configure(_ context.Context, req resource.Co
 
 func (r *groupConversationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan groupConversationResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
+	ctx, cancel, ok := r.begin(ctx, req.Plan, &plan, opCreate, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
 	in, diags := plan.newConversation(ctx)
@@ -215,34 +126,20 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	createTimeout, diags := plan.Timeouts.Create(ctx, conversationCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, createTimeout)
-	defer cancel()
 	groupID := plan.GroupID.ValueString()
-	ctx = tflog.SetField(ctx, "group_id", groupID)
 
 	tflog.Info(ctx, "Creating group conversation", map[string]any{"topic": in.Topic})
 	created, err := r.client.CreateConversation(ctx, groupID, in)
 	createdAt := time.Now()
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Create Group Conversation Failed",
-			fmt.Sprintf("Microsoft Graph refused to create the conversation %q in group %s.", in.Topic, groupID),
+		r.createFailed(&resp.Diagnostics, fmt.Sprintf("the conversation %q in group %s", in.Topic, groupID),
 			err, r.client.ExplainCreateFailure(ctx, groupID, err))
 		return
 	}
-
-	// Record the conversation before anything else can fail: if the read
-	// below fails, Terraform keeps it (tainted) instead of losing track of
-	// an object that exists, which would duplicate it on the next apply.
 	plan.ID = types.StringValue(created.ID)
 	plan.ThreadID = stringOrNull(created.ThreadID)
-	plan.clearComputed()
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateCreatedAt, createdAtJSON(createdAt))...)
+	plan.clear()
+	resp.Diagnostics.Append(recordCreated(ctx, &resp.State, resp.Private, &plan, createdAt)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -250,10 +147,7 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 
 	conversation, err := r.client.ReadNewConversation(ctx, groupID, created.ID, createdAt)
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Read Group Conversation After Create Failed",
-			fmt.Sprintf("The conversation was created (id %s) and is recorded in the state, but it could not be read back. "+
-				"Terraform marks it tainted: the next apply deletes and re-creates it, or run `terraform untaint` if it is fine.", created.ID),
-			err, "")
+		r.readBackFailed(&resp.Diagnostics, created.ID, err)
 		return
 	}
 	resp.Diagnostics.Append(plan.setComputed(ctx, conversation)...)
@@ -262,27 +156,21 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 
 func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state groupConversationResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	readTimeout, diags := state.Timeouts.Read(ctx, conversationReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	ctx, cancel, ok := r.begin(ctx, req.State, &state, opRead, &resp.Diagnostics)
 	defer cancel()
-	groupID, conversationID := state.GroupID.ValueString(), state.ID.ValueString()
-	ctx = tflog.SetField(ctx, "group_id", groupID)
-	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
-
-	conversation, err := r.client.ReadConversation(ctx, groupID, conversationID)
-	if graph.IsNotFound(err) {
-		conversation, err = r.waitIfJustCreated(ctx, req.Private, groupID, conversationID, err)
+	if !ok {
+		return
 	}
-	if graph.IsNotFound(err) {
-		tflog.Warn(ctx, "Group conversation not found; removing it from the state so the next apply re-creates it")
+	groupID, conversationID := state.GroupID.ValueString(), state.ID.ValueString()
+
+	conversation, gone, err := readWithGrace(ctx, &r.lifecycle, req.Private, &resp.Diagnostics,
+		func(ctx context.Context) (graph.Conversation, error) {
+			return r.client.ReadConversation(ctx, groupID, conversationID)
+		},
+		func(ctx context.Context) (graph.Conversation, error) {
+			return r.client.WaitForConversation(ctx, groupID, conversationID)
+		})
+	if gone {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -305,7 +193,9 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 			return
 		}
 		state.ThreadID = types.StringValue(threadID)
-		resp.Diagnostics.Append(state.setFirstPost(post)...)
+		if state.Body.IsNull() {
+			resp.Diagnostics.Append(state.setFirstPost(post)...)
+		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -313,43 +203,34 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update is never called: every argument requires replacement, because
-// Graph has no way to change a conversation.
-func (r *groupConversationResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Group Conversations Cannot Be Updated",
-		"Microsoft Graph cannot change a conversation in place, so every argument forces a replacement. "+
-			"Reaching Update is a bug: please report this to the provider developers.")
+// Update is reached only for what Graph does not hold: the timeouts block,
+// or recipients written as null in an older state and as [] now. Graph
+// cannot change a conversation, and every other argument replaces it, so
+// the plan is copied to the state and nothing is sent.
+func (r *groupConversationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state groupConversationResourceModel
+	ctx, cancel, ok := r.begin(ctx, req.Plan, &plan, opUpdate, &resp.Diagnostics)
+	defer cancel()
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	plan.summaryModel.keepUnknownFrom(state.summaryModel)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 func (r *groupConversationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state groupConversationResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	deleteTimeout, diags := state.Timeouts.Delete(ctx, conversationDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	ctx, cancel, ok := r.begin(ctx, req.State, &state, opDelete, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	groupID, conversationID := state.GroupID.ValueString(), state.ID.ValueString()
-	ctx = tflog.SetField(ctx, "group_id", groupID)
-	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
 
 	tflog.Info(ctx, "Deleting group conversation")
 	err := r.client.DeleteConversation(ctx, groupID, conversationID)
-	if graph.IsNotFound(err) {
-		tflog.Info(ctx, "Group conversation was already deleted")
-		return
-	}
-	if err != nil {
-		addGraphError(&resp.Diagnostics, "Delete Group Conversation Failed",
-			fmt.Sprintf("Could not delete conversation %s of group %s.", conversationID, groupID), err, "")
-		return
-	}
-	tflog.Info(ctx, "Deleted group conversation")
+	r.deleted(ctx, &resp.Diagnostics, fmt.Sprintf("conversation %s of group %s", conversationID, groupID), err)
 }
 
 func (r *groupConversationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -360,47 +241,6 @@ func (r *groupConversationResource) ImportState(ctx context.Context, req resourc
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), groupID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), conversationID)...)
-}
-
-// waitIfJustCreated decides what a 404 on refresh means. For a conversation
-// this provider created less than the visibility grace ago, Exchange may
-// simply not show it yet (a lagging replica), so the read is retried until
-// the grace has passed; dropping it from the state would make the next
-// apply create a duplicate. For anything older, 404 means deleted.
-func (r *groupConversationResource) waitIfJustCreated(ctx context.Context, private privateGetter, groupID, conversationID string, notFound error) (graph.Conversation, error) {
-	raw, diags := private.GetKey(ctx, privateCreatedAt)
-	if diags.HasError() || len(raw) == 0 {
-		return graph.Conversation{}, notFound
-	}
-	var createdAt time.Time
-	if err := json.Unmarshal(raw, &createdAt); err != nil {
-		return graph.Conversation{}, notFound
-	}
-	settled := createdAt.Add(r.client.VisibilityGrace())
-	if time.Now().After(settled) {
-		return graph.Conversation{}, notFound
-	}
-	tflog.Info(ctx, "Group conversation created moments ago is not readable yet; waiting for it", map[string]any{
-		"created_at": createdAt.Format(time.RFC3339), "wait_until": settled.Format(time.RFC3339),
-	})
-	waitCtx, cancel := context.WithDeadline(ctx, settled)
-	defer cancel()
-	conversation, err := r.client.WaitForConversation(waitCtx, groupID, conversationID)
-	if err != nil && ctx.Err() == nil && waitCtx.Err() != nil {
-		// The grace ran out, not the read timeout: it is gone.
-		return graph.Conversation{}, notFound
-	}
-	return conversation, err
-}
-
-// privateGetter is the read side of a resource's private state.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-func createdAtJSON(t time.Time) []byte {
-	b, _ := json.Marshal(t.UTC())
-	return b
 }
 
 // parseConversationImportID splits "{group_id}/{conversation_id}". Graph's
@@ -425,36 +265,17 @@ func (m groupConversationResourceModel) newConversation(ctx context.Context) (gr
 	var diags diag.Diagnostics
 	var body itemBodyModel
 	diags.Append(m.Body.As(ctx, &body, basetypes.ObjectAsOptions{})...)
-	var participants []recipientModel
-	if !m.NewParticipants.IsNull() {
-		diags.Append(m.NewParticipants.ElementsAs(ctx, &participants, false)...)
-	}
-	in := graph.NewConversation{
-		Topic: m.Topic.ValueString(),
-		Body:  graph.ItemBody{ContentType: body.ContentType.ValueString(), Content: body.Content.ValueString()},
-	}
-	for _, p := range participants {
-		in.NewParticipants = append(in.NewParticipants, graph.Recipient{Address: p.Address.ValueString(), Name: p.Name.ValueString()})
-	}
-	return in, diags
-}
-
-// clearComputed makes the computed attributes null until Graph has told us
-// their values, so a state saved early holds nothing unknown.
-func (m *groupConversationResourceModel) clearComputed() {
-	m.HasAttachments = types.BoolNull()
-	m.LastDeliveredDateTime = types.StringNull()
-	m.Preview = types.StringNull()
-	m.UniqueSenders = types.ListNull(types.StringType)
+	participants, d := recipientsFromList(ctx, m.NewParticipants)
+	diags.Append(d...)
+	return graph.NewConversation{
+		Topic:           m.Topic.ValueString(),
+		Body:            graph.ItemBody{ContentType: body.ContentType.ValueString(), Content: body.Content.ValueString()},
+		NewParticipants: participants,
+	}, diags
 }
 
 func (m *groupConversationResourceModel) setComputed(ctx context.Context, c graph.Conversation) diag.Diagnostics {
-	m.HasAttachments = types.BoolValue(c.HasAttachments)
-	m.LastDeliveredDateTime = timeValue(c.LastDeliveredDateTime)
-	m.Preview = types.StringValue(c.Preview)
-	senders, diags := stringListValue(ctx, c.UniqueSenders)
-	m.UniqueSenders = senders
-	return diags
+	return m.summaryModel.set(ctx, c.HasAttachments, c.LastDeliveredDateTime, c.Preview, c.UniqueSenders)
 }
 
 // setFirstPost fills the arguments from the conversation's first post, as a
@@ -464,7 +285,7 @@ func (m *groupConversationResourceModel) setFirstPost(post graph.Post) diag.Diag
 	body, d := importedBody(post.Body)
 	diags.Append(d...)
 	m.Body = body
-	participants, d := recipientListValue(post.NewParticipants)
+	participants, d := recipientsValue(post.NewParticipants)
 	diags.Append(d...)
 	m.NewParticipants = participants
 	return diags

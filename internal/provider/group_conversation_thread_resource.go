@@ -3,22 +3,19 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -26,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
-	"github.com/seed40294029/terraform-provider-msgraph/internal/htmlbody"
 )
 
 var (
@@ -36,40 +32,46 @@ var (
 	_ resource.ResourceWithModifyPlan  = &groupConversationThreadResource{}
 )
 
-// Default operation deadlines, changed per resource with a timeouts block.
-// They are the only bound on retries after throttling and on the wait for a
-// new thread to become readable.
-const (
-	threadCreateTimeout = 10 * time.Minute
-	threadReadTimeout   = 5 * time.Minute
-	threadUpdateTimeout = 5 * time.Minute
-	threadDeleteTimeout = 5 * time.Minute
-)
+// threadTimeouts are the default deadlines, changed per resource with a
+// timeouts block.
+var threadTimeouts = operationTimeouts{
+	create: 10 * time.Minute,
+	read:   5 * time.Minute,
+	update: 5 * time.Minute,
+	delete: 5 * time.Minute,
+}
 
 // NewGroupConversationThreadResource returns the
 // msgraph_group_conversation_thread resource.
 func NewGroupConversationThreadResource() resource.Resource {
-	return &groupConversationThreadResource{}
+	return &groupConversationThreadResource{lifecycle: lifecycle{noun: "Group Conversation Thread", timeouts: threadTimeouts}}
 }
 
 type groupConversationThreadResource struct {
-	client *graph.Client
+	lifecycle
 }
 
 type groupConversationThreadResourceModel struct {
-	ID                    types.String   `tfsdk:"id"`
-	GroupID               types.String   `tfsdk:"group_id"`
-	ConversationID        types.String   `tfsdk:"conversation_id"`
-	Topic                 types.String   `tfsdk:"topic"`
-	Body                  types.Object   `tfsdk:"body"`
-	ToRecipients          types.List     `tfsdk:"to_recipients"`
-	CcRecipients          types.List     `tfsdk:"cc_recipients"`
-	IsLocked              types.Bool     `tfsdk:"is_locked"`
-	HasAttachments        types.Bool     `tfsdk:"has_attachments"`
-	LastDeliveredDateTime types.String   `tfsdk:"last_delivered_date_time"`
-	Preview               types.String   `tfsdk:"preview"`
-	UniqueSenders         types.List     `tfsdk:"unique_senders"`
-	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+	ID             types.String `tfsdk:"id"`
+	GroupID        types.String `tfsdk:"group_id"`
+	ConversationID types.String `tfsdk:"conversation_id"`
+	Topic          types.String `tfsdk:"topic"`
+	Body           types.Object `tfsdk:"body"`
+	ToRecipients   types.List   `tfsdk:"to_recipients"`
+	CcRecipients   types.List   `tfsdk:"cc_recipients"`
+	IsLocked       types.Bool   `tfsdk:"is_locked"`
+	summaryModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (m *groupConversationThreadResourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
+func (m *groupConversationThreadResourceModel) logFields() map[string]any {
+	fields := map[string]any{"group_id": m.GroupID.ValueString(), "conversation_id": m.ConversationID.ValueString()}
+	if id := m.ID.ValueString(); id != "" {
+		fields["thread_id"] = id
+	}
+	return fields
 }
 
 func (r *groupConversationThreadResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -78,92 +80,51 @@ func (r *groupConversationThreadResource) Metadata(_ context.Context, req resour
 
 func (r *groupConversationThreadResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	recipientsNote := " Graph adds the people later replies bring in to the thread's recipients; that is not a change, " +
+		"and only an import reads the recipients back."
+	attributes := map[string]schema.Attribute{
+		"id":       idAttribute("The thread id Graph assigned."),
+		"group_id": groupIDAttribute(),
+		"conversation_id": schema.StringAttribute{
+			MarkdownDescription: "The id of the conversation the thread is added to, for example `msgraph_group_conversation.<name>.id`.",
+			Required:            true,
+			PlanModifiers:       replace,
+			Validators:          []validator.String{graphIDValidator("conversation")},
+		},
+		"topic": schema.StringAttribute{
+			MarkdownDescription: "The thread's subject. Graph gives every thread of a conversation the conversation's topic, " +
+				"so this must equal the conversation's topic (for example `msgraph_group_conversation.<name>.topic`); " +
+				"the provider checks that before it creates the thread.",
+			Required:      true,
+			PlanModifiers: replace,
+			Validators: []validator.String{
+				stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
+			},
+		},
+		"body":          bodyAttribute("The body of the thread's first post."),
+		"to_recipients": recipientListAttribute("The thread's To recipients, besides the group's members." + recipientsNote),
+		"cc_recipients": recipientListAttribute("The thread's Cc recipients." + recipientsNote),
+		"is_locked": schema.BoolAttribute{
+			MarkdownDescription: "Whether the thread is locked: a locked thread takes no new posts. Defaults to `false`. " +
+				"Changing it updates the thread in place.",
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+		},
+	}
+	maps.Copy(attributes, summaryAttributes("the thread"))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A thread in an existing conversation of a Microsoft 365 group: a follow-up with its own first post " +
 			"and recipients. Locking and unlocking the thread (`is_locked`) is the one change Microsoft Graph makes in place; " +
-			"changing any other argument replaces the thread (the old thread and its replies are deleted). " +
+			"changing any other argument except `timeouts` replaces the thread (the old thread and its replies are deleted). " +
 			"Creating threads needs a delegated (user) token.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The thread id Graph assigned.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"group_id": schema.StringAttribute{
-				MarkdownDescription: "The object id (a GUID) of the Microsoft 365 group whose mailbox holds the conversation.",
-				Required:            true,
-				PlanModifiers:       replace,
-				Validators:          []validator.String{guidValidator()},
-			},
-			"conversation_id": schema.StringAttribute{
-				MarkdownDescription: "The id of the conversation the thread is added to, for example `msgraph_group_conversation.<name>.id`.",
-				Required:            true,
-				PlanModifiers:       replace,
-				Validators:          []validator.String{graphIDValidator("conversation")},
-			},
-			"topic": schema.StringAttribute{
-				MarkdownDescription: "The thread's subject. Graph gives every thread of a conversation the conversation's topic, " +
-					"so this must equal the conversation's topic (for example `msgraph_group_conversation.<name>.topic`); " +
-					"the provider checks that before it creates the thread.",
-				Required:      true,
-				PlanModifiers: replace,
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
-				},
-			},
-			"body": schema.SingleNestedAttribute{
-				MarkdownDescription: "The body of the thread's first post.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
-				Attributes: map[string]schema.Attribute{
-					"content_type": schema.StringAttribute{
-						MarkdownDescription: "`html` (the default) or `text`.",
-						Optional:            true,
-						Computed:            true,
-						Default:             stringdefault.StaticString("html"),
-						Validators:          []validator.String{stringvalidator.OneOf("html", "text")},
-					},
-					"content": schema.StringAttribute{
-						MarkdownDescription: "The post's content. Graph stores HTML wrapped in a document of its own; " +
-							"that wrapping is not a change.",
-						Required:   true,
-						CustomType: htmlbody.ContentType{},
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-				},
-			},
-			"to_recipients": recipientListAttribute("The thread's To recipients, besides the group's members."),
-			"cc_recipients": recipientListAttribute("The thread's Cc recipients."),
-			"is_locked": schema.BoolAttribute{
-				MarkdownDescription: "Whether the thread is locked: a locked thread takes no new posts. Defaults to `false`. " +
-					"Changing it updates the thread in place.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
-			},
-			"has_attachments": schema.BoolAttribute{
-				MarkdownDescription: "Whether any post of the thread has an attachment.",
-				Computed:            true,
-			},
-			"last_delivered_date_time": schema.StringAttribute{
-				MarkdownDescription: "When the thread's latest post was delivered (RFC 3339, UTC). Changes when someone replies.",
-				Computed:            true,
-			},
-			"preview": schema.StringAttribute{
-				MarkdownDescription: "A short plain-text summary of the thread's latest post. Changes when someone replies.",
-				Computed:            true,
-			},
-			"unique_senders": schema.ListAttribute{
-				MarkdownDescription: "Display names of everyone who posted to the thread.",
-				Computed:            true,
-				ElementType:         types.StringType,
-			},
-		},
+		Attributes: attributes,
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create: true, Read: true, Update: true, Delete: true,
 				CreateDescription: "How long a create may take: the check of the conversation's topic, retries after throttling, " +
-					"the wait for the new thread to become readable and locking it included. Default `10m`.",
+					"the search for a create whose answer was lost, the wait for the new thread to become readable and locking it " +
+					"included. Default `10m`.",
 				ReadDescription:   "How long a refresh may take, retries included. Default `5m`.",
 				UpdateDescription: "How long locking or unlocking may take, retries included. Default `5m`.",
 				DeleteDescription: "How long a delete may take, retries included. Default `5m`.",
@@ -178,8 +139,9 @@ func (r *groupConversationThreadResource) Configure(_ context.Context, req resou
 
 func (r *groupConversationThreadResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan groupConversationThreadResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
+	ctx, cancel, ok := r.begin(ctx, req.Plan, &plan, opCreate, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
 	in, diags := plan.newThread(ctx)
@@ -187,16 +149,7 @@ func (r *groupConversationThreadResource) Create(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	createTimeout, diags := plan.Timeouts.Create(ctx, threadCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, createTimeout)
-	defer cancel()
 	groupID, conversationID := plan.GroupID.ValueString(), plan.ConversationID.ValueString()
-	ctx = tflog.SetField(ctx, "group_id", groupID)
-	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
 
 	// Graph files every thread under its conversation's topic whatever the
 	// request says, so a different topic would come back as a permanent
@@ -207,22 +160,18 @@ func (r *groupConversationThreadResource) Create(ctx context.Context, req resour
 
 	tflog.Info(ctx, "Creating group conversation thread")
 	threadID, err := r.client.CreateThread(ctx, groupID, conversationID, in)
+	createdAt := time.Now()
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Create Group Conversation Thread Failed",
-			fmt.Sprintf("Microsoft Graph refused to create a thread in conversation %s of group %s.", conversationID, groupID),
+		r.createFailed(&resp.Diagnostics, fmt.Sprintf("a thread in conversation %s of group %s", conversationID, groupID),
 			err, r.client.ExplainCreateFailure(ctx, groupID, err))
 		return
 	}
-
-	// Record the thread before anything else can fail: if the lock or the
-	// read below fails, Terraform keeps it (tainted) instead of losing track
-	// of a thread that exists, which would duplicate it on the next apply.
 	// Until Graph says otherwise, a new thread is unlocked.
 	locked := plan.IsLocked.ValueBool()
 	plan.ID = types.StringValue(threadID)
 	plan.IsLocked = types.BoolValue(false)
-	plan.clearComputed()
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	plan.clear()
+	resp.Diagnostics.Append(recordCreated(ctx, &resp.State, resp.Private, &plan, createdAt)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -231,10 +180,7 @@ func (r *groupConversationThreadResource) Create(ctx context.Context, req resour
 
 	thread, err := r.client.WaitForThread(ctx, groupID, conversationID, threadID)
 	if err != nil {
-		addGraphError(&resp.Diagnostics, "Read Group Conversation Thread After Create Failed",
-			fmt.Sprintf("The thread was created (id %s) and is recorded in the state, but it could not be read back. "+
-				"Terraform marks it tainted: the next apply deletes and re-creates it, or run `terraform untaint` if it is fine.", threadID),
-			err, "")
+		r.readBackFailed(&resp.Diagnostics, threadID, err)
 		return
 	}
 	if locked {
@@ -258,25 +204,21 @@ func (r *groupConversationThreadResource) Create(ctx context.Context, req resour
 
 func (r *groupConversationThreadResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state groupConversationThreadResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	readTimeout, diags := state.Timeouts.Read(ctx, threadReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	ctx, cancel, ok := r.begin(ctx, req.State, &state, opRead, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	groupID, conversationID, threadID := state.GroupID.ValueString(), state.ConversationID.ValueString(), state.ID.ValueString()
-	ctx = tflog.SetField(ctx, "group_id", groupID)
-	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
-	ctx = tflog.SetField(ctx, "thread_id", threadID)
 
-	thread, err := r.client.GetThread(ctx, groupID, conversationID, threadID)
-	if graph.IsNotFound(err) {
-		tflog.Warn(ctx, "Group conversation thread not found; removing it from the state so the next apply re-creates it")
+	thread, gone, err := readWithGrace(ctx, &r.lifecycle, req.Private, &resp.Diagnostics,
+		func(ctx context.Context) (graph.Thread, error) {
+			return r.client.GetThread(ctx, groupID, conversationID, threadID)
+		},
+		func(ctx context.Context) (graph.Thread, error) {
+			return r.client.WaitForThread(ctx, groupID, conversationID, threadID)
+		})
+	if gone {
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -306,83 +248,53 @@ func (r *groupConversationThreadResource) Read(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update locks or unlocks the thread, the one change Graph makes in place:
-// every other argument requires replacement.
+// Update locks or unlocks the thread, the one change Graph makes in place.
+// Every other argument requires replacement, so anything else that reaches
+// Update (the timeouts block, recipients written as null in an older state)
+// is copied from the plan to the state without a request to Graph.
 func (r *groupConversationThreadResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state groupConversationThreadResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	updateTimeout, diags := plan.Timeouts.Update(ctx, threadUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	ctx, cancel, ok := r.begin(ctx, req.Plan, &plan, opUpdate, &resp.Diagnostics)
 	defer cancel()
-	groupID, conversationID, threadID := state.GroupID.ValueString(), state.ConversationID.ValueString(), state.ID.ValueString()
-	ctx = tflog.SetField(ctx, "group_id", groupID)
-	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
-	ctx = tflog.SetField(ctx, "thread_id", threadID)
-
-	// Only a changed timeouts block also reaches Update; it needs no PATCH,
-	// just the computed attributes the plan left unknown.
-	locked := plan.IsLocked.ValueBool()
-	var thread graph.Thread
-	var err error
-	if plan.IsLocked.Equal(state.IsLocked) {
-		thread, err = r.client.GetThread(ctx, groupID, conversationID, threadID)
-	} else {
-		thread, err = r.setLocked(ctx, groupID, conversationID, threadID, locked)
-	}
-	if err != nil {
-		addGraphError(&resp.Diagnostics, "Update Group Conversation Thread Failed",
-			fmt.Sprintf("Could not set is_locked = %t on thread %s of conversation %s in group %s.", locked, threadID, conversationID, groupID),
-			err, "")
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(plan.setFromGraph(ctx, thread)...)
-	if thread.IsLocked != locked {
-		resp.Diagnostics.AddAttributeError(path.Root("is_locked"), "Update Group Conversation Thread Failed",
-			fmt.Sprintf("Microsoft Graph accepted is_locked = %t for thread %s but still reports is_locked = %t. Try the apply again.",
-				locked, threadID, thread.IsLocked))
-		return
+	if !plan.IsLocked.Equal(state.IsLocked) {
+		groupID, conversationID, threadID := state.GroupID.ValueString(), state.ConversationID.ValueString(), state.ID.ValueString()
+		locked := plan.IsLocked.ValueBool()
+		thread, err := r.setLocked(ctx, groupID, conversationID, threadID, locked)
+		if err != nil {
+			addGraphError(&resp.Diagnostics, "Update Group Conversation Thread Failed",
+				fmt.Sprintf("Could not set is_locked = %t on thread %s of conversation %s in group %s.", locked, threadID, conversationID, groupID),
+				err, "")
+			return
+		}
+		if thread.IsLocked != locked {
+			resp.Diagnostics.AddAttributeError(path.Root("is_locked"), "Update Group Conversation Thread Failed",
+				fmt.Sprintf("Microsoft Graph accepted is_locked = %t for thread %s but still reports is_locked = %t. Try the apply again.",
+					locked, threadID, thread.IsLocked))
+			return
+		}
 	}
+	// The summary stays as planned: locking does not change it, and a reply
+	// that arrived since the refresh shows on the next one.
+	plan.summaryModel.keepUnknownFrom(state.summaryModel)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 func (r *groupConversationThreadResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state groupConversationThreadResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !requireGraphClient(r.client, &resp.Diagnostics) {
-		return
-	}
-	deleteTimeout, diags := state.Timeouts.Delete(ctx, threadDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	ctx, cancel, ok := r.begin(ctx, req.State, &state, opDelete, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	groupID, conversationID, threadID := state.GroupID.ValueString(), state.ConversationID.ValueString(), state.ID.ValueString()
-	ctx = tflog.SetField(ctx, "group_id", groupID)
-	ctx = tflog.SetField(ctx, "conversation_id", conversationID)
-	ctx = tflog.SetField(ctx, "thread_id", threadID)
 
 	tflog.Info(ctx, "Deleting group conversation thread")
 	err := r.client.DeleteThread(ctx, groupID, conversationID, threadID)
-	if graph.IsNotFound(err) {
-		tflog.Info(ctx, "Group conversation thread was already deleted")
-		return
-	}
-	if err != nil {
-		addGraphError(&resp.Diagnostics, "Delete Group Conversation Thread Failed",
-			fmt.Sprintf("Could not delete thread %s of conversation %s in group %s.", threadID, conversationID, groupID), err, "")
-		return
-	}
-	tflog.Info(ctx, "Deleted group conversation thread")
+	r.deleted(ctx, &resp.Diagnostics, fmt.Sprintf("thread %s of conversation %s in group %s", threadID, conversationID, groupID), err)
 }
 
 func (r *groupConversationThreadResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -456,31 +368,6 @@ func (r *groupConversationThreadResource) setLocked(ctx context.Context, groupID
 	return r.client.GetThread(ctx, groupID, conversationID, threadID)
 }
 
-// recipientListAttribute is an optional list of recipients fixed when the
-// thread is created.
-func recipientListAttribute(description string) schema.ListNestedAttribute {
-	return schema.ListNestedAttribute{
-		MarkdownDescription: description + " Graph adds the people later replies bring in to the thread's recipients; " +
-			"that is not a change, and only an import reads the recipients back.",
-		Optional:      true,
-		PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
-		Validators:    []validator.List{listvalidator.SizeAtLeast(1)},
-		NestedObject: schema.NestedAttributeObject{
-			Attributes: map[string]schema.Attribute{
-				"address": schema.StringAttribute{
-					MarkdownDescription: "Email address.",
-					Required:            true,
-					Validators:          []validator.String{emailValidator()},
-				},
-				"name": schema.StringAttribute{
-					MarkdownDescription: "Display name.",
-					Optional:            true,
-				},
-			},
-		},
-	}
-}
-
 // parseThreadImportID splits "{group_id}/{conversation_id}/{thread_id}".
 // Graph's conversation and thread ids are base64 and never contain "/".
 func parseThreadImportID(id string) (groupID, conversationID, threadID string, err error) {
@@ -520,26 +407,12 @@ func (m groupConversationThreadResourceModel) newThread(ctx context.Context) (gr
 	}, diags
 }
 
-// clearComputed makes the computed attributes null until Graph has told us
-// their values, so a state saved early holds nothing unknown.
-func (m *groupConversationThreadResourceModel) clearComputed() {
-	m.HasAttachments = types.BoolNull()
-	m.LastDeliveredDateTime = types.StringNull()
-	m.Preview = types.StringNull()
-	m.UniqueSenders = types.ListNull(types.StringType)
-}
-
 // setFromGraph takes what Graph says about the thread: its topic, its lock
 // and the computed attributes.
 func (m *groupConversationThreadResourceModel) setFromGraph(ctx context.Context, t graph.Thread) diag.Diagnostics {
 	m.Topic = types.StringValue(t.Topic)
 	m.IsLocked = types.BoolValue(t.IsLocked)
-	m.HasAttachments = types.BoolValue(t.HasAttachments)
-	m.LastDeliveredDateTime = timeValue(t.LastDeliveredDateTime)
-	m.Preview = types.StringValue(t.Preview)
-	senders, diags := stringListValue(ctx, t.UniqueSenders)
-	m.UniqueSenders = senders
-	return diags
+	return m.summaryModel.set(ctx, t.HasAttachments, t.LastDeliveredDateTime, t.Preview, t.UniqueSenders)
 }
 
 // setImported fills the arguments an import cannot know: the first post's
@@ -549,10 +422,10 @@ func (m *groupConversationThreadResourceModel) setImported(first graph.Post, t g
 	body, d := importedBody(first.Body)
 	diags.Append(d...)
 	m.Body = body
-	to, d := recipientListValue(t.ToRecipients)
+	to, d := recipientsValue(t.ToRecipients)
 	diags.Append(d...)
 	m.ToRecipients = to
-	cc, d := recipientListValue(t.CcRecipients)
+	cc, d := recipientsValue(t.CcRecipients)
 	diags.Append(d...)
 	m.CcRecipients = cc
 	return diags
