@@ -22,7 +22,7 @@ import (
 //
 // Only builds with the msgraphbench tag have this hook (make bench builds
 // the provider it measures with it); in the default build startProfiling
-// does nothing (noprofile.go), and no setting can turn profiling on.
+// does nothing (profile_default.go), and no setting can turn profiling on.
 const envProfileDir = "MSGRAPH_PROVIDER_PROFILE_DIR"
 
 // startProfiling starts the CPU profile when envProfileDir is set and

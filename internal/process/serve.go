@@ -58,19 +58,10 @@ func Serve(providerFunc func() provider.Provider, opts ServeOpts) error {
 // NewProtocol6 returns the factory of p's protocol 6 server, as
 // providerserver.NewProtocol6 does, with every RPC's context scoped to the
 // RPC. Serve serves it, and the acceptance tests serve it to the CLI that
-// terraform-plugin-testing drives (through NewProtocol6WithError).
+// terraform-plugin-testing drives.
 func NewProtocol6(p provider.Provider) func() tfprotov6.ProviderServer {
 	framework := providerserver.NewProtocol6(p)
 	return func() tfprotov6.ProviderServer {
 		return rpcscope.Wrap(framework())
-	}
-}
-
-// NewProtocol6WithError is NewProtocol6 in the shape terraform-plugin-testing's
-// ProtoV6ProviderFactories want, as providerserver.NewProtocol6WithError is.
-func NewProtocol6WithError(p provider.Provider) func() (tfprotov6.ProviderServer, error) {
-	server := NewProtocol6(p)
-	return func() (tfprotov6.ProviderServer, error) {
-		return server(), nil
 	}
 }

@@ -21,8 +21,9 @@ var testAccProtoV6ProviderFactories = protoV6ProviderFactories(&msgraphProvider{
 // protoV6ProviderFactories serves p as main.go does (process.Serve): the
 // framework's server with each RPC's context scoped to the RPC.
 func protoV6ProviderFactories(p provider.Provider) map[string]func() (tfprotov6.ProviderServer, error) {
+	server := process.NewProtocol6(p)
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"msgraph": process.NewProtocol6WithError(p),
+		"msgraph": func() (tfprotov6.ProviderServer, error) { return server(), nil },
 	}
 }
 
