@@ -86,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.runs, "runs", 3, "repetitions of each workload; the table shows medians")
 	fs.StringVar(&cfg.out, "out", "BENCHMARKS.md", "markdown `file` to write; empty writes none")
 	fs.StringVar(&cfg.cli, "cli", os.Getenv("TF_ACC_TERRAFORM_PATH"), "Terraform or OpenTofu CLI `path` (default $TF_ACC_TERRAFORM_PATH, else terraform on PATH)")
-	fs.StringVar(&cfg.provider, "provider", "", "provider binary `path` to measure (default: go build of the module in the current directory)")
+	fs.StringVar(&cfg.provider, "provider", "", "provider binary `path` to measure, built with -tags "+benchTag+" for W3 and -provider-profile (default: that build of the module in the current directory)")
 	fs.StringVar(&cfg.goCmd, "go", "go", "go `command` that builds the provider")
 	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "emulator latency per request")
 	fs.IntVar(&cfg.mailboxLimit, "mailbox-limit", 4, "requests in flight per group mailbox before the emulator answers 429")
