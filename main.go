@@ -5,14 +5,9 @@ package main
 import (
 	"flag"
 	"log"
-	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
-
+	"github.com/seed40294029/terraform-provider-msgraph/internal/process"
 	"github.com/seed40294029/terraform-provider-msgraph/internal/provider"
-	"github.com/seed40294029/terraform-provider-msgraph/internal/rpcscope"
 )
 
 // version and commit are set by the release build (goreleaser's ldflags).
@@ -26,21 +21,12 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	var opts []tf6server.ServeOpt
-	if debug {
-		opts = append(opts, tf6server.WithManagedDebug())
-	} else {
-		silenceLogsTheCLIDiscards()
-	}
-	tuneGC(os.Getenv)
-	stopProfile := startProfiling()
-	// What providerserver.Serve does, with each RPC's context scoped to the
-	// RPC (see internal/rpcscope).
-	newProvider := provider.New(version, commit)
-	err := tf6server.Serve(provider.Address, func() tfprotov6.ProviderServer {
-		return rpcscope.Wrap(providerserver.NewProtocol6(newProvider())())
-	}, opts...)
-	stopProfile()
+	// What providerserver.Serve does, with the process tuned around the
+	// framework (see internal/process).
+	err := process.Serve(provider.New(version, commit), process.ServeOpts{
+		Address: provider.Address,
+		Debug:   debug,
+	})
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -10,10 +10,20 @@
 // way.
 //
 // The workloads, phases and targets are declared in workloads.go.
+//
+// It builds the provider it measures with the msgraphbench build tag
+// (go build -tags msgraphbench), which compiles in the two switches only a
+// benchmark needs: MSGRAPH_BENCH_NAIVE_CLIENT, which the naive baseline (W3)
+// sets to run on msgraph-sdk-go's default middleware, and
+// MSGRAPH_PROVIDER_PROFILE_DIR, which -provider-profile sets. The default
+// build, which users run, has neither; the size reported is that build's.
+// A binary given with -provider must have been built with the tag when W3 or
+// -provider-profile is in the session.
 package main
 
 import (
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +33,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -75,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.runs, "runs", 3, "repetitions of each workload; the table shows medians")
 	fs.StringVar(&cfg.out, "out", "BENCHMARKS.md", "markdown `file` to write; empty writes none")
 	fs.StringVar(&cfg.cli, "cli", os.Getenv("TF_ACC_TERRAFORM_PATH"), "Terraform or OpenTofu CLI `path` (default $TF_ACC_TERRAFORM_PATH, else terraform on PATH)")
-	fs.StringVar(&cfg.provider, "provider", "", "provider binary `path` to measure (default: go build of the module in the current directory)")
+	fs.StringVar(&cfg.provider, "provider", "", "provider binary `path` to measure, built with -tags "+benchTag+" for W3 and -provider-profile (default: that build of the module in the current directory)")
 	fs.StringVar(&cfg.goCmd, "go", "go", "go `command` that builds the provider")
 	fs.DurationVar(&cfg.latency, "latency", 50*time.Millisecond, "emulator latency per request")
 	fs.IntVar(&cfg.mailboxLimit, "mailbox-limit", 4, "requests in flight per group mailbox before the emulator answers 429")
@@ -283,28 +294,39 @@ func cliVersion(ctx context.Context, cli string) string {
 	return line
 }
 
-// buildProvider builds the provider from the module in the current
-// directory into the working directory, so that no other build of bin/
-// can replace it mid-session; and once more with release flags, for its
-// size only.
+// benchTag is the build tag that compiles the provider's benchmarking
+// switches in (see the package doc).
+const benchTag = "msgraphbench"
+
+// buildProvider builds the provider to measure from the module in the
+// current directory, with benchTag, into the working directory, so that no
+// other build of bin/ can replace it mid-session; and the default build
+// twice, for the size users get: as go build links it and without symbols,
+// as release builds link. A binary given with -provider is checked for the
+// tag when the session needs it.
 func buildProvider(ctx context.Context, cfg config, work string, log io.Writer) (string, binaryInfo, error) {
 	var info binaryInfo
 	path := cfg.provider
 	if path == "" {
 		path = filepath.Join(work, "provider", "terraform-provider-msgraph")
-		fmt.Fprintln(log, "msgraph-bench: building the provider (go build .)")
-		if err := goBuild(ctx, cfg.goCmd, path); err != nil {
+		fmt.Fprintf(log, "msgraph-bench: building the provider to measure (go build -tags %s .)\n", benchTag)
+		if err := goBuild(ctx, cfg.goCmd, path, "-tags="+benchTag); err != nil {
 			return "", info, err
 		}
 		info.built = true
-		release := filepath.Join(work, "release", "terraform-provider-msgraph")
-		fmt.Fprintln(log, "msgraph-bench: linking it without symbols for its size (go build -ldflags='-s -w' .)")
-		if err := goBuild(ctx, cfg.goCmd, release, "-ldflags=-s -w"); err == nil {
-			if st, err := os.Stat(release); err == nil {
-				info.releaseSize = st.Size()
+		fmt.Fprintln(log, "msgraph-bench: building it as users get it, for its size (go build . and go build -ldflags='-s -w' .)")
+		for _, b := range []struct {
+			size  *int64
+			flags []string
+		}{{&info.size, nil}, {&info.releaseSize, []string{"-ldflags=-s -w"}}} {
+			release := filepath.Join(work, "release", "terraform-provider-msgraph")
+			if err := goBuild(ctx, cfg.goCmd, release, b.flags...); err != nil {
+				fmt.Fprintf(log, "msgraph-bench: a default build failed (size not reported): %v\n", err)
+				continue
 			}
-		} else {
-			fmt.Fprintf(log, "msgraph-bench: the release-flags build failed (size not reported): %v\n", err)
+			if st, err := os.Stat(release); err == nil {
+				*b.size = st.Size()
+			}
 		}
 	}
 	path, err := filepath.Abs(path)
@@ -314,12 +336,52 @@ func buildProvider(ctx context.Context, cfg config, work string, log io.Writer) 
 	if err != nil {
 		return "", info, err
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", info, err
+	if !info.built {
+		st, err := os.Stat(path)
+		if err != nil {
+			return "", info, err
+		}
+		info.size = st.Size()
+		if needs := needsBenchTag(cfg); len(needs) > 0 {
+			tagged, err := builtWithBenchTag(path)
+			if err != nil {
+				return "", info, err
+			}
+			if !tagged {
+				return "", info, fmt.Errorf("%s was not built with -tags %s, which %s needs: build it with "+
+					"go build -tags %s, or leave -provider out", path, benchTag, strings.Join(needs, " and "), benchTag)
+			}
+		}
 	}
-	info.size = st.Size()
 	return path, info, nil
+}
+
+// needsBenchTag names what in the session needs the provider built with
+// benchTag.
+func needsBenchTag(cfg config) []string {
+	var needs []string
+	if slices.ContainsFunc(workloads(cfg), func(w *workload) bool { return slices.Contains(w.env, envNaiveClient) }) {
+		needs = append(needs, "the naive baseline (W3)")
+	}
+	if cfg.cpuProfileDir != "" {
+		needs = append(needs, "-provider-profile")
+	}
+	return needs
+}
+
+// builtWithBenchTag reports whether the Go binary at path was built with
+// benchTag.
+func builtWithBenchTag(path string) (bool, error) {
+	info, err := buildinfo.ReadFile(path)
+	if err != nil {
+		return false, fmt.Errorf("reading the build information of %s: %w", path, err)
+	}
+	for _, s := range info.Settings {
+		if s.Key == "-tags" && slices.Contains(strings.Split(s.Value, ","), benchTag) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func goBuild(ctx context.Context, goCmd, out string, flags ...string) error {

@@ -373,8 +373,9 @@ func (r *report) writeTime(b *strings.Builder, s *session) {
 func (r *report) writeBinary(b *strings.Builder) {
 	b.WriteString("## Provider binary and start-up\n\n")
 	if r.binary.built {
-		fmt.Fprintf(b, "- Size: %s as built here (`go build`), %s without symbols (`go build -ldflags='-s -w'`, as release builds link).\n",
-			formatMB(r.binary.size), formatMB(r.binary.releaseSize))
+		fmt.Fprintf(b, "- Size of the default build, which users run: %s as built here (`go build`), %s without symbols "+
+			"(`go build -ldflags='-s -w'`, as release builds link). The binary measured is built with `-tags %s` (see below).\n",
+			formatMB(r.binary.size), formatMB(r.binary.releaseSize), benchTag)
 	} else {
 		fmt.Fprintf(b, "- Size: %s (the binary given with -provider).\n", formatMB(r.binary.size))
 	}
@@ -416,7 +417,9 @@ func (r *report) writeMethod(b *strings.Builder) {
 - **Start-up** launches the binary as the CLI does (go-plugin handshake, protocol 6) and asks for the schema over gRPC.
 - The naive baseline (W3) sets ` + "`" + envNaiveClient + "`" + ` for the provider, which then uses msgraph-sdk-go's default
   HTTP middleware (kiota's retry handler: at most 3 retries honouring Retry-After, POSTs included; no per-mailbox limiter)
-  instead of its own. The variable exists only for this comparison.
+  instead of its own. The variable exists only for this comparison, and only in builds with the ` + "`" + benchTag + "`" + ` build tag,
+  with which the measured provider is built (as is ` + "`MSGRAPH_PROVIDER_PROFILE_DIR`" + `, which ` + "`-provider-profile`" + ` sets); the
+  default build has neither.
 `)
 }
 

@@ -185,7 +185,8 @@ var largeMailboxSizes = []int{10, 100}
 func largeMailboxID(n int) string { return fmt.Sprintf("L%d", n) }
 
 // envNaiveClient is the provider's benchmarking-only switch to
-// msgraph-sdk-go's default middleware (internal/provider/bench_env.go).
+// msgraph-sdk-go's default middleware (internal/provider/bench_env.go),
+// compiled in only with benchTag.
 const envNaiveClient = "MSGRAPH_BENCH_NAIVE_CLIENT=1"
 
 // workloads returns what one bench session runs, in order. Workloads with

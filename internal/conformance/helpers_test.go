@@ -13,6 +13,12 @@ const testToken = "conformance-test-token"
 
 var testUser = emulator.Principal{DisplayName: "Test User", Address: "test.user@contoso.example"}
 
+// options builds the emulator's Options and the number of conversations to
+// seed from parsed arguments, for an emulator in process.
+func (f *emulatorFlags) options() (emulator.Options, int) {
+	return emulator.Options{PageSize: f.pageSize, MaxPageSize: f.maxPageSize, Behaviour: f.behaviour}, f.seedConversations
+}
+
 // target is an emulator in process, as msgraph-emulator would be started
 // with a mode's arguments.
 type target struct {

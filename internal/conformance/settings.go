@@ -186,12 +186,6 @@ func parseQuantity(v string) (int64, error) {
 	return int64(d), err
 }
 
-// options builds the emulator's Options and the number of conversations to
-// seed from parsed arguments, for an emulator in process.
-func (f *emulatorFlags) options() (emulator.Options, int) {
-	return emulator.Options{PageSize: f.pageSize, MaxPageSize: f.maxPageSize, Behaviour: f.behaviour}, f.seedConversations
-}
-
 // explicitFlags lists the flags an argument list sets, in order.
 func explicitFlags(f *emulatorFlags) []string {
 	var names []string

@@ -16,6 +16,13 @@ import (
 	"time"
 )
 
+// inflightFor reports how many requests hold a slot of the group's mailbox.
+func (s *Server) inflightFor(groupID string) int {
+	s.inflightMu.Lock()
+	defer s.inflightMu.Unlock()
+	return s.inflight[strings.ToLower(groupID)]
+}
+
 const (
 	aliceToken = "alice-token"
 	bobToken   = "bob-token"

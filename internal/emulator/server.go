@@ -380,13 +380,6 @@ func (s *Server) acquireMailbox(groupID string) (release func(), ok bool) {
 	}, true
 }
 
-// inflightFor reports how many requests hold a slot of the group's mailbox.
-func (s *Server) inflightFor(groupID string) int {
-	s.inflightMu.Lock()
-	defer s.inflightMu.Unlock()
-	return s.inflight[strings.ToLower(groupID)]
-}
-
 // sleepLatency waits for the configured latency and reports false when the
 // request's context ends first.
 func (s *Server) sleepLatency(ctx context.Context) bool {

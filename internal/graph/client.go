@@ -37,8 +37,8 @@ type Options struct {
 	// Endpoint is the Graph service root including the version; checked by
 	// ParseEndpoint.
 	Endpoint string
-	// Credential produces bearer tokens. StaticToken, or any azidentity
-	// credential.
+	// Credential produces bearer tokens: internal/auth's credentials (an
+	// access_token, or any azidentity credential).
 	Credential azcore.TokenCredential
 	// Scopes requested from Credential; defaults to the endpoint's
 	// "/.default" scope. Set it when Endpoint is a proxy or an emulator in
@@ -66,11 +66,6 @@ type Options struct {
 	// CoalesceReads serves reads of conversations that arrive together
 	// from one shared listing of their group (see coalesce.go).
 	CoalesceReads bool
-	// SDKDefaultMiddleware replaces the middleware below with
-	// msgraph-sdk-go's defaults: no mailbox limiter and kiota's retry
-	// handler (see sdk_defaults.go). It is the naive baseline of make bench
-	// and is never set otherwise.
-	SDKDefaultMiddleware bool
 }
 
 // Client performs Graph calls. It is safe for concurrent use.
@@ -114,6 +109,13 @@ var registerSerializers sync.Once
 
 // NewClient builds a Client. It sends no request.
 func NewClient(opts Options) (*Client, error) {
+	return newClient(opts, nil)
+}
+
+// newClient builds a Client with the provider's middleware, or with the
+// HTTP client that replaceHTTPClient builds: make bench's naive baseline,
+// which only builds with the msgraphbench tag have (sdk_defaults.go).
+func newClient(opts Options, replaceHTTPClient func(http.RoundTripper, *msgraphcore.GraphClientOptions) *http.Client) (*Client, error) {
 	endpoint, err := ParseEndpoint(opts.Endpoint)
 	if err != nil {
 		return nil, err
@@ -180,8 +182,8 @@ func NewClient(opts Options) (*Client, error) {
 		// No client-wide timeout: every operation carries its own deadline,
 		// which also bounds retries.
 	}
-	if opts.SDKDefaultMiddleware {
-		httpClient = sdkDefaultHTTPClient(transport, &clientOptions)
+	if replaceHTTPClient != nil {
+		httpClient = replaceHTTPClient(transport, &clientOptions)
 		limiter = newMailboxLimiter(0) // not in the chain: it knows nothing
 	}
 	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(

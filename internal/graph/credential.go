@@ -4,34 +4,16 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	absauth "github.com/microsoft/kiota-abstractions-go/authentication"
 )
-
-// StaticToken is a credential that always returns the same bearer token, for
-// pipelines that fetch a delegated token themselves. It satisfies
-// azcore.TokenCredential so it plugs into the same place as azidentity's
-// credentials. The provider's access_token goes through internal/auth,
-// which has its own twin, so that package needs nothing from this one.
-type StaticToken string
-
-// GetToken returns the token as is. Its expiry is unknown to us, so it is
-// reported far in the future and Graph's 401 tells the user when it lapsed.
-func (t StaticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	if strings.TrimSpace(string(t)) == "" {
-		return azcore.AccessToken{}, errors.New("the access token is empty")
-	}
-	return azcore.AccessToken{Token: string(t), ExpiresOn: time.Now().Add(24 * time.Hour)}, nil
-}
 
 // tokenProvider hands msgraph-sdk-go a token for exactly one origin: the
 // configured Graph endpoint's scheme, host and port. kiota's allowed-hosts

@@ -14,7 +14,11 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/testfakes"
 )
+
+// StaticToken is the credential the tests sign in with.
+type StaticToken = testfakes.StaticToken
 
 // recordingCredential hands out a fixed token and remembers the scopes it
 // was asked for.

@@ -1,3 +1,5 @@
+//go:build msgraphbench
+
 package graph
 
 import (
@@ -8,6 +10,15 @@ import (
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 )
 
+// NewClientWithSDKDefaults builds a Client as NewClient does, with the
+// HTTP client msgraph-sdk-go builds for itself instead of the provider's
+// middleware (sdkDefaultHTTPClient). It is the naive baseline of make bench,
+// and exists only in builds with the msgraphbench tag, with which make bench
+// builds the provider it measures.
+func NewClientWithSDKDefaults(opts Options) (*Client, error) {
+	return newClient(opts, sdkDefaultHTTPClient)
+}
+
 // sdkDefaultHTTPClient is the HTTP client msgraph-sdk-go builds for itself
 // (msgraphcore.GetDefaultClient): the SDK's default middleware, that is
 // kiota's retry handler (at most 3 retries of a 429, 503 or 504, POSTs
@@ -17,8 +28,8 @@ import (
 // provider's retry tuning (deadline-bounded retries, no blind POST resends,
 // per-attempt timeouts).
 //
-// It exists only as the naive baseline of make bench (Options.
-// SDKDefaultMiddleware). The only additions are the innermost logging
+// It exists only as the naive baseline of make bench
+// (NewClientWithSDKDefaults). The only additions are the innermost logging
 // middleware and answer recorder, which observe each attempt and change
 // nothing.
 func sdkDefaultHTTPClient(transport http.RoundTripper, clientOptions *msgraphcore.GraphClientOptions) *http.Client {

@@ -1,3 +1,5 @@
+//go:build msgraphbench
+
 package graph
 
 import (
@@ -8,11 +10,11 @@ import (
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
 )
 
-// SDKDefaultMiddleware is the naive baseline of make bench: the mailbox
+// NewClientWithSDKDefaults is the naive baseline of make bench: the mailbox
 // limiter is gone even when a limit is configured, so concurrent reads in
 // one group draw 429s, and kiota's retry handler (not the provider's) waits
 // out the Retry-After and gets them through.
-func TestSDKDefaultMiddlewareHasNoLimiter(t *testing.T) {
+func TestBenchSDKDefaultsHaveNoLimiter(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, emulator.Options{MailboxConcurrency: 2, Latency: 100 * time.Millisecond, RetryAfterSeconds: 1})
 	var ids []string
@@ -24,7 +26,10 @@ func TestSDKDefaultMiddlewareHasNoLimiter(t *testing.T) {
 		}
 		ids = append(ids, conv.ID)
 	}
-	c := env.clientWith(t, Options{Credential: StaticToken(testToken), MaxConcurrentRequestsPerGroup: 2, SDKDefaultMiddleware: true})
+	c, err := NewClientWithSDKDefaults(Options{Endpoint: env.endpoint, Credential: StaticToken(testToken), MaxConcurrentRequestsPerGroup: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := testContext(t)
 	var wg sync.WaitGroup
 	for _, id := range ids {

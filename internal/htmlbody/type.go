@@ -56,9 +56,6 @@ type Content struct {
 // NewContent returns a known Content.
 func NewContent(s string) Content { return Content{StringValue: basetypes.NewStringValue(s)} }
 
-// NewContentNull returns a null Content.
-func NewContentNull() Content { return Content{StringValue: basetypes.NewStringNull()} }
-
 func (v Content) Type(context.Context) attr.Type { return ContentType{} }
 
 func (v Content) Equal(o attr.Value) bool {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
 	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/testfakes"
 )
 
 // Issue 14 through the provider: what a hostile or broken endpoint shows
@@ -179,7 +180,7 @@ func TestAddGraphErrorWithHostileAnswers(t *testing.T) {
 			t.Parallel()
 			server := httptest.NewServer(http.HandlerFunc(answer))
 			t.Cleanup(server.Close)
-			client, err := graph.NewClient(graph.Options{Endpoint: server.URL + "/v1.0", Credential: graph.StaticToken(canary),
+			client, err := graph.NewClient(graph.Options{Endpoint: server.URL + "/v1.0", Credential: testfakes.StaticToken(canary),
 				RetryBaseDelay: 10 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)

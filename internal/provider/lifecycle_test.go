@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/testfakes"
 )
 
 // fakePrivate is a private state holding created_at, or nothing.
@@ -27,7 +28,7 @@ func (p fakePrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnos
 func TestReadWithGrace(t *testing.T) {
 	t.Parallel()
 	client, err := graph.NewClient(graph.Options{
-		Endpoint: "http://127.0.0.1:9/v1.0", Credential: graph.StaticToken("t"), VisibilityGrace: 2 * time.Second,
+		Endpoint: "http://127.0.0.1:9/v1.0", Credential: testfakes.StaticToken("t"), VisibilityGrace: 2 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -175,7 +175,7 @@ func (p *msgraphProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if !config.MaxConcurrentRequestsPerGroup.IsNull() {
 		perGroup = config.MaxConcurrentRequestsPerGroup.ValueInt64()
 	}
-	client, err := graph.NewClient(graph.Options{
+	client, err := newGraphClient(ctx, graph.Options{
 		Endpoint:   endpoint,
 		Credential: credential,
 		// The environment's audience even with a custom endpoint: that is a
@@ -186,7 +186,6 @@ func (p *msgraphProvider) Configure(ctx context.Context, req provider.ConfigureR
 		RetryBaseDelay:                p.timing.retryBaseDelay,
 		VisibilityGrace:               p.timing.visibilityGrace,
 		CoalesceReads:                 config.CoalesceReads.IsNull() || config.CoalesceReads.ValueBool(),
-		SDKDefaultMiddleware:          benchNaiveClient(ctx),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Microsoft Graph Client", err.Error())

@@ -8,24 +8,22 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
-	"github.com/seed40294029/terraform-provider-msgraph/internal/rpcscope"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/process"
 )
 
 // testAccProtoV6ProviderFactories serves the provider in process to the real
 // CLI that terraform-plugin-testing drives.
 var testAccProtoV6ProviderFactories = protoV6ProviderFactories(&msgraphProvider{version: "test", commit: "test", timing: testTiming})
 
-// protoV6ProviderFactories serves p as main.go does: the framework's server
-// with each RPC's context scoped to the RPC.
+// protoV6ProviderFactories serves p as main.go does (process.Serve): the
+// framework's server with each RPC's context scoped to the RPC.
 func protoV6ProviderFactories(p provider.Provider) map[string]func() (tfprotov6.ProviderServer, error) {
+	server := process.NewProtocol6(p)
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"msgraph": func() (tfprotov6.ProviderServer, error) {
-			return rpcscope.Wrap(providerserver.NewProtocol6(p)()), nil
-		},
+		"msgraph": func() (tfprotov6.ProviderServer, error) { return server(), nil },
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package testfakes holds stand-ins for the identity services the provider
 // signs in with, for tests that must run without a network or a tenant: a
 // fake Microsoft Entra token endpoint, a CI system's OIDC token issuer, an App
-// Service managed identity endpoint, and a fake Azure CLI.
+// Service managed identity endpoint, and a fake Azure CLI; and a static
+// bearer token credential for tests that build a Graph client directly.
 package testfakes
 
 import (

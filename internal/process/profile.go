@@ -1,4 +1,6 @@
-package main
+//go:build msgraphbench
+
+package process
 
 import (
 	"fmt"
@@ -17,6 +19,10 @@ import (
 // performance investigations (make bench's -provider-profile). The CLI
 // starts a provider process per graph walk, so one command leaves several of
 // each; `go tool pprof` merges them. Unset, nothing is profiled.
+//
+// Only builds with the msgraphbench tag have this hook (make bench builds
+// the provider it measures with it); in the default build startProfiling
+// does nothing (profile_default.go), and no setting can turn profiling on.
 const envProfileDir = "MSGRAPH_PROVIDER_PROFILE_DIR"
 
 // startProfiling starts the CPU profile when envProfileDir is set and
