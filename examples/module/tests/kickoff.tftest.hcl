@@ -67,8 +67,8 @@ run "reads_back_what_was_posted" {
 # assertions cannot refer to other runs.)
 run "unlocks_the_thread_in_place" {
   variables {
-    lock_announcements    = false
-    locked_thread_id = run.creates_the_kickoff_and_a_locked_announcements_thread.announcements_thread_id
+    lock_announcements = false
+    locked_thread_id   = run.creates_the_kickoff_and_a_locked_announcements_thread.announcements_thread_id
   }
 
   assert {
