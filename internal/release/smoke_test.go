@@ -156,8 +156,7 @@ func TestReleaseSmoke(t *testing.T) {
 	wantAgent := ProviderName + "/" + version.Number
 	for _, r := range requests {
 		if !strings.Contains(r.UserAgent, wantAgent) {
-			t.Errorf("%s %s: User-Agent %q does not name %s", r.Method, r.Path, r.UserAgent, wantAgent)
-			break
+			t.Fatalf("%s %s: User-Agent %q does not name %s", r.Method, r.Path, r.UserAgent, wantAgent)
 		}
 	}
 	t.Logf("%d Graph requests, each with a User-Agent naming %s", len(requests), wantAgent)
