@@ -244,14 +244,29 @@ func startEmulator(t *testing.T, binary, token string) emulatorProcess {
 	t.Helper()
 	dir := t.TempDir()
 	ready := filepath.Join(dir, "ready.json")
-	var stderr bytes.Buffer
+	// A file rather than a buffer, so that it can be read while the
+	// emulator runs.
+	stderr, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	logged := func() string {
+		data, _ := os.ReadFile(stderr.Name())
+		return string(data)
+	}
 	cmd := exec.Command(binary, "-token", token, "-ready-file", ready)
-	cmd.Stderr = &stderr
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed once the process is gone; waitErr says how it ended.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
@@ -274,10 +289,10 @@ func startEmulator(t *testing.T, binary, token string) emulatorProcess {
 			return p
 		}
 		select {
-		case err := <-exited:
-			t.Fatalf("the emulator exited before it was ready (%v): %s", err, stderr.String())
+		case <-exited:
+			t.Fatalf("the emulator exited before it was ready (%v): %s", waitErr, logged())
 		case <-deadline:
-			t.Fatalf("the emulator wrote no ready file within 2 minutes: %s", stderr.String())
+			t.Fatalf("the emulator wrote no ready file within 2 minutes: %s", logged())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
