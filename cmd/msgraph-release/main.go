@@ -3,7 +3,7 @@
 // publishes them, and installs the machine's own archive where Terraform and
 // OpenTofu find it without any CLI configuration.
 //
-//	msgraph-release version                       print the version (CHANGELOG.md)
+//	msgraph-release version [-expect V]           print the version (CHANGELOG.md)
 //	msgraph-release build [-out dist] [-platforms all|native|os_arch,...]
 //	msgraph-release install [-dir DIR]            build for this machine and install
 //
@@ -28,7 +28,7 @@ import (
 )
 
 const usage = `usage:
-  msgraph-release version
+  msgraph-release version [-expect V]
   msgraph-release build [-out DIR] [-platforms LIST] [-version V]
   msgraph-release install [-dir DIR] [-version V]
 `
@@ -60,12 +60,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	version := fs.String("version", "", "the release's `version` (default: the newest released section of CHANGELOG.md)")
 	switch command {
 	case "version":
+		expect := fs.String("expect", "", "fail unless the version is this `version` (goreleaser passes the tag's)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
 		v, err := resolveVersion(root, *version)
 		if err != nil {
 			return err
+		}
+		if *expect != "" && *expect != v.Number {
+			return fmt.Errorf("releasing %s, but CHANGELOG.md's newest release is %s: tag the changelog's version, or add a section for %s", *expect, v.Number, *expect)
 		}
 		fmt.Fprintln(stdout, v.Number)
 		return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,6 +28,14 @@ func TestVersionCommand(t *testing.T) {
 	stdout.Reset()
 	if err := run(t.Context(), []string{"version", "-version", "0.2.0-dev"}, &stdout, &stderr); err != nil || strings.TrimSpace(stdout.String()) != "0.2.0-dev" {
 		t.Errorf("version -version 0.2.0-dev: %q, %v", stdout.String(), err)
+	}
+
+	// goreleaser's hook: the tag must be the changelog's version.
+	if err := run(t.Context(), []string{"version", "-expect", want.Number}, io.Discard, &stderr); err != nil {
+		t.Errorf("version -expect %s: %v", want.Number, err)
+	}
+	if err := run(t.Context(), []string{"version", "-expect", want.Number + "1"}, io.Discard, &stderr); err == nil {
+		t.Errorf("version -expect %s1: no error", want.Number)
 	}
 }
 

@@ -17,7 +17,10 @@ import (
 // The parts of .goreleaser.yml that decide what a release contains.
 type goreleaserConfig struct {
 	ProjectName string `yaml:"project_name"`
-	Builds      []struct {
+	Before      struct {
+		Hooks []string `yaml:"hooks"`
+	} `yaml:"before"`
+	Builds []struct {
 		ID           string             `yaml:"id"`
 		Main         string             `yaml:"main"`
 		Env          []string           `yaml:"env"`
@@ -118,6 +121,11 @@ func TestGoreleaserAgreesWithMakeRelease(t *testing.T) {
 
 	if cfg.ProjectName != ProviderName {
 		t.Errorf("project_name = %q, want %q", cfg.ProjectName, ProviderName)
+	}
+	// goreleaser takes the version from the tag; a hook refuses a tag that
+	// is not CHANGELOG.md's newest release.
+	if !slices.Contains(cfg.Before.Hooks, "go run ./cmd/msgraph-release version -expect {{ .Version }}") {
+		t.Errorf("before.hooks %q do not check the tag against CHANGELOG.md", cfg.Before.Hooks)
 	}
 	if len(cfg.Builds) != 2 {
 		t.Fatalf("%d builds, want 2 (provider, emulator)", len(cfg.Builds))
