@@ -10,7 +10,9 @@ import (
 	"github.com/seed40294029/terraform-provider-msgraph/internal/provider"
 )
 
-// version and commit are set by the release build (goreleaser's ldflags).
+// version and commit are set by the release build with -X main.version=…
+// -X main.commit=…: make release and make install take the version from
+// CHANGELOG.md, goreleaser from the tag. A plain go build reports "dev".
 var (
 	version = "dev"
 	commit  = "none"
