@@ -85,6 +85,8 @@ type pager[M listedObject, T any] struct {
 	// duplicates counts the items dropped because an earlier page listed
 	// them: on a list paged with $skip, the sign that it shifted.
 	duplicates int
+	// received counts every item the pages held, duplicates included.
+	received int
 }
 
 func newPager[M listedObject, T any](c *Client, operation string, attempts *atomic.Int32,
@@ -106,6 +108,9 @@ func (p *pager[M, T]) next(ctx context.Context) (items []T, more bool, err error
 	pageNumber := p.pages
 	request := p.request
 	p.request = nil
+	// Every page counts towards the listing's attempts, whatever context
+	// the caller reads it with.
+	ctx = context.WithValue(ctx, attemptCounterKey{}, p.attempts)
 	pageCtx, answer := withAnswerRecord(ctx)
 	parsed, err := p.c.adapter.Send(pageCtx, request, p.newPage, odataErrorMapping)
 	if err != nil {
@@ -128,6 +133,7 @@ func (p *pager[M, T]) next(ctx context.Context) (items []T, more bool, err error
 	if p.bytesRead > maxListingBytes {
 		return nil, false, bad("the list's pages hold more than %d MiB after %d pages, more than the provider accepts", maxListingBytes>>20, pageNumber)
 	}
+	p.received += len(page.GetValue())
 	for i, item := range page.GetValue() {
 		if isNil(item) {
 			return nil, false, bad("item %d of page %d of the list is null, not an object", i, pageNumber)

@@ -29,7 +29,11 @@ const clockSkew = 5 * time.Minute
 // in, stamped with key ("" for none) and sent at sentAt, made.
 func (c *Client) findCreatedConversation(ctx context.Context, groupID string, in NewConversation, key string, sentAt time.Time) (CreatedConversation, bool, error) {
 	return searchUntilSettled(ctx, c, "conversation", sentAt, func(ctx context.Context) (CreatedConversation, bool, error) {
-		conversations, err := c.ListConversations(ctx, groupID)
+		// Only conversations delivered since the create was sent can be
+		// its; where the service takes $filter on lastDeliveredDateTime,
+		// only those are listed, which keeps the search to a page in a
+		// mailbox of thousands.
+		conversations, err := c.listConversationsDeliveredSince(ctx, groupID, sentAt.Add(-clockSkew))
 		if err != nil {
 			return CreatedConversation{}, false, err
 		}

@@ -162,10 +162,13 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	groupID, conversationID := state.GroupID.ValueString(), state.ID.ValueString()
+	// A conversation's last delivery only grows, so the one the state holds
+	// tells a shared listing how far back it must reach to list it.
+	deliveredSince := timeOf(state.LastDeliveredDateTime)
 
 	conversation, gone, err := readWithGrace(ctx, &r.lifecycle, req.Private, &resp.Diagnostics,
 		func(ctx context.Context) (graph.Conversation, error) {
-			return r.client.ReadConversation(ctx, groupID, conversationID)
+			return r.client.ReadConversation(ctx, groupID, conversationID, deliveredSince)
 		},
 		func(ctx context.Context) (graph.Conversation, error) {
 			return r.client.WaitForConversation(ctx, groupID, conversationID)

@@ -88,6 +88,19 @@ func timeValue(t time.Time) types.String {
 	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
+// timeOf reads a time attribute written by timeValue; zero when it is null,
+// unknown or not a time.
+func timeOf(v types.String) time.Time {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v.ValueString())
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
 // stringListValue is a list of strings that is empty rather than null when
 // Graph sent none, as computed lists are.
 func stringListValue(ctx context.Context, values []string) (types.List, diag.Diagnostics) {
