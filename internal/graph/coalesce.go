@@ -121,8 +121,8 @@ type listing struct {
 	since    time.Time
 	// top is the $top the listing was asked with: a service may take it as
 	// a cap on the whole listing.
-	top int
-	pager    *pager[models.Conversationable, Conversation]
+	top   int
+	pager *pager[models.Conversationable, Conversation]
 	// reads are the reads waiting for an outcome.
 	reads []*listingRead
 	byID  map[string]Conversation
