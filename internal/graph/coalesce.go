@@ -27,18 +27,18 @@ import (
 // waited is paused, not ended: a read arriving soon after, whose
 // conversation it has not reached yet, resumes it from its nextLink.
 //
-// The list is read in the service's order first, which serves a small
-// mailbox, or one listed newest first, in one page. When a listing of a
-// group stops for its cost with reads still waiting (the conversations they
-// need lie beyond pages that served nothing, as in a mailbox of thousands
-// listed oldest first), the group is listed from then on with $filter on
-// lastDeliveredDateTime: it only grows, so the last delivery a refresh
-// knows from the state is a lower bound for the conversation, and a listing
-// of the conversations delivered since the oldest such bound holds every
-// one it waits for and few others. Graph documents that filter only on its
-// beta page; when the service refuses it, or a filtered listing stops for
-// its cost too, the group's conversations are read one by one with GETs for
-// the rest of the run.
+// What a listing holds is narrowed with $filter on lastDeliveredDateTime:
+// a conversation's last delivery only grows, so the one a refresh knows
+// from the state is a lower bound, and the conversations delivered since
+// the oldest bound among the reads waiting are every one they wait for and,
+// in a mailbox of thousands, few others. A listing started by a refresh
+// waits refreshGather for the reads arriving with it, so that its bound
+// covers them all. Graph documents that filter only on its beta page; when
+// the service refuses it, the reads are served by a listing in the service's
+// order instead (one page serves a small mailbox, or one listed newest
+// first) and the group is listed that way for the rest of the run. When a
+// listing stops for its cost with reads still waiting, its group's
+// conversations are read one by one with GETs for the rest of the run.
 //
 // Exactness is kept by falling back: a conversation missing from a listing
 // (too new to be listed yet, deleted, or beyond where the listing stopped)
@@ -75,23 +75,27 @@ import (
 // new provider process).
 const refreshListingMaxAge = 5 * time.Second
 
+// refreshGather is how long a listing started by a refresh read waits for
+// the reads arriving with it before it is sent: Terraform starts up to
+// -parallelism reads at once, and they reach the provider within a few
+// milliseconds of each other.
+const refreshGather = 30 * time.Millisecond
+
 // listingMode is how the reads of one group's conversations are served,
 // for the rest of the run.
 type listingMode int
 
 const (
-	// listInServiceOrder lists the group without a filter.
-	listInServiceOrder listingMode = iota
 	// listDeliveredSince lists the conversations delivered since the
 	// oldest last delivery among the reads waiting.
-	listDeliveredSince
-	// readOneByOne reads each conversation with its own GET.
+	listDeliveredSince listingMode = iota
+	// listInServiceOrder lists the group without a filter: the service
+	// refused it.
+	listInServiceOrder
+	// readOneByOne reads each conversation with its own GET: a listing
+	// stopped for its cost.
 	readOneByOne
 )
-
-func (m listingMode) String() string {
-	return [...]string{"service order", "delivered since", "one by one"}[m]
-}
 
 // listingRead is one read waiting on a listing.
 type listingRead struct {
@@ -195,6 +199,17 @@ type joinResult struct {
 	// ahead (the listing in flight before it), when that is not nil.
 	lead  bool
 	ahead <-chan struct{}
+	// fresh marks a new listing nothing is in flight ahead of: a refresh
+	// lets the reads arriving with it join before it is sent.
+	fresh bool
+}
+
+// adjust brings the group's mode up to date with what the client learnt.
+// The caller holds the lock.
+func (g *groupListings) adjust(filterRefused bool) {
+	if g.mode == listDeliveredSince && filterRefused {
+		g.mode = listInServiceOrder
+	}
 }
 
 // join finds the listing a read can be served by, or reports (ok false)
@@ -210,9 +225,7 @@ func (ls *conversationListings) join(groupID string, r *listingRead, notBefore t
 		g = &groupListings{}
 		ls.groups[groupID] = g
 	}
-	if g.mode == listDeliveredSince && filterRefused {
-		g.mode = readOneByOne
-	}
+	g.adjust(filterRefused)
 	if g.mode == readOneByOne || g.mode == listDeliveredSince && r.since.IsZero() {
 		return joinResult{}, false
 	}
@@ -247,7 +260,7 @@ func (ls *conversationListings) join(groupID string, r *listingRead, notBefore t
 		return joinResult{l: l, lead: true, ahead: g.latest.run}, true
 	}
 	g.latest = l
-	return joinResult{l: l, lead: true}, true
+	return joinResult{l: l, lead: true, fresh: true}, true
 }
 
 // usableFor reports whether the listing can serve r: it is not stale, it
@@ -271,8 +284,8 @@ func (l *listing) usableFor(r *listingRead, mode listingMode, notBefore time.Tim
 
 // start fixes how a queued listing lists, from the group's mode and its
 // reads, and marks it as the group's latest. It reports false when the
-// listing is not to be sent at all (the group is now read one by one),
-// having released its reads.
+// listing is not to be sent at all (the group is now read one by one, or
+// no read it holds can be served by delivery), having released its reads.
 func (ls *conversationListings) start(groupID string, l *listing, filterRefused bool) bool {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
@@ -282,9 +295,7 @@ func (ls *conversationListings) start(groupID string, l *listing, filterRefused 
 	}
 	g.latest = l
 	l.startedAt = time.Now()
-	if g.mode == listDeliveredSince && filterRefused {
-		g.mode = readOneByOne
-	}
+	g.adjust(filterRefused)
 	switch g.mode {
 	case readOneByOne:
 		l.ended = true
@@ -319,13 +330,10 @@ func (ls *conversationListings) start(groupID string, l *listing, filterRefused 
 // reports whether the leader should read the next page: there is one, a
 // read still waits, and the listing has served more reads than it has read
 // pages. A listing that stops for its cost with reads waiting, or that ended
-// after exactly the $top it asked for (a service that takes $top as a cap on
-// the whole listing may have cut it there), changes how its group is
-// listed: in service order, it turns to listing by delivery, and successor
-// is the listing by delivery its waiting reads move to, which the leader
-// reads next (nil when they wait for one queued already); by delivery, it
-// turns to reading one by one.
-func (ls *conversationListings) page(groupID string, l *listing, items []Conversation, more bool, received int) (goOn bool, successor *listing) {
+// after exactly the $top it asked for with reads waiting (a service that
+// takes $top as a cap on the whole listing may have cut it there), makes its
+// group's reads go one by one.
+func (ls *conversationListings) page(groupID string, l *listing, items []Conversation, more bool, received int) bool {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	l.pages++
@@ -350,65 +358,69 @@ func (ls *conversationListings) page(groupID string, l *listing, items []Convers
 		l.ended = true
 		l.release()
 	case more && l.served > l.pages:
-		return true, nil
+		return true
 	default:
 		l.ended = true
-		g := ls.groups[groupID]
-		if l.filtered || g.mode != listInServiceOrder {
-			g.mode = readOneByOne
-			l.release()
-			break
-		}
-		g.mode = listDeliveredSince
-		successor = g.next
-		lead := successor == nil
-		if lead {
-			successor = newListing()
-			g.latest = successor
-		}
-		for _, r := range l.reads {
-			if r.since.IsZero() {
-				l.answer(r, listingOutcome{})
-				continue
-			}
-			successor.reads = append(successor.reads, r)
-		}
-		l.reads = nil
-		if !lead {
-			successor = nil
-		}
+		ls.groups[groupID].mode = readOneByOne
+		l.release()
 	}
 	l.stopLeading()
-	return false, successor
+	return false
 }
 
 // fail ends a listing that could not be read; its reads are read on their
-// own. A refused filter makes the group's reads go one by one.
-func (ls *conversationListings) fail(groupID string, l *listing, err error, filterRefused bool) {
+// own. When the service refused the listing's filter, the group is listed
+// in the service's order from then on, and successor is that listing,
+// which the leader reads next, holding the failed listing's reads.
+func (ls *conversationListings) fail(groupID string, l *listing, err error, filterRefused bool) (successor *listing) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	g := ls.groups[groupID]
 	if g.next == l {
 		g.next = nil
 	}
-	if filterRefused {
-		g.mode = readOneByOne
-	}
 	l.err, l.ended = err, true
 	if l.startedAt.IsZero() {
 		l.startedAt = time.Now()
 	}
+	if filterRefused {
+		g.adjust(true)
+		if g.mode == listInServiceOrder && len(l.reads) > 0 {
+			successor = g.next
+			if successor == nil {
+				successor = newListing()
+				g.latest = successor
+			}
+			successor.reads = append(successor.reads, l.reads...)
+			l.reads = nil
+			if g.next != nil {
+				// The queued listing's own leader reads it.
+				successor = nil
+			}
+		}
+	}
 	l.release()
 	l.stopLeading()
+	return successor
 }
 
 // lead reads a listing's pages for the reads waiting on it, after the
-// listing ahead of it (if any) stopped, until page says to stop; then the
-// listing by delivery that took over its reads, if page made one.
-func (c *Client) lead(ctx context.Context, groupID string, l *listing, ahead <-chan struct{}) {
-	if ahead != nil {
+// listing ahead of it (if any) stopped, or after gather when it is new:
+// until page says to stop; then the listing that took over its reads, if
+// fail made one.
+func (c *Client) lead(ctx context.Context, groupID string, l *listing, ahead <-chan struct{}, gather time.Duration) {
+	var wait <-chan time.Time
+	switch {
+	case ahead != nil:
+	case gather > 0:
+		timer := time.NewTimer(gather)
+		defer timer.Stop()
+		wait = timer.C
+	}
+	if ahead != nil || wait != nil {
 		select {
 		case <-ahead:
+		case <-wait:
 		case <-ctx.Done():
 			// Nobody else will read this listing; fail it so that its
 			// other reads fall back to their own GETs.
@@ -448,19 +460,17 @@ func (c *Client) readListing(ctx context.Context, groupID string, l *listing) *l
 			if refused {
 				c.noteFilterRefused(ctx, err)
 			}
-			c.listings.fail(groupID, l, err, refused)
 			tflog.Debug(ctx, "Listing group conversations for reads arriving together failed", map[string]any{
-				"group_id": groupID, "error": err.Error(),
+				"group_id": groupID, "error": err.Error(), "filter_refused": refused,
 			})
-			return nil
+			return c.listings.fail(groupID, l, err, refused)
 		}
-		goOn, successor := c.listings.page(groupID, l, items, more, l.pager.received)
+		goOn := c.listings.page(groupID, l, items, more, l.pager.received)
 		tflog.Debug(ctx, "Listed a page of group conversations for reads arriving together", map[string]any{
 			"group_id": groupID, "conversations": len(items), "filtered": l.filtered, "more": more, "continue": goOn,
-			"then_by_delivery": successor != nil,
 		})
 		if !goOn {
-			return successor
+			return nil
 		}
 	}
 }
@@ -468,14 +478,17 @@ func (c *Client) readListing(ctx context.Context, groupID string, l *listing) *l
 // listedConversation returns the conversation from a listing shared with
 // other reads of the group, or ok=false when it must be read on its own:
 // no listing lists it, or the group's reads go one by one.
-func (c *Client) listedConversation(ctx context.Context, groupID, conversationID string, since, notBefore time.Time, maxAge time.Duration) (Conversation, bool) {
+func (c *Client) listedConversation(ctx context.Context, groupID, conversationID string, since, notBefore time.Time, maxAge, gather time.Duration) (Conversation, bool) {
 	r := &listingRead{conversationID: conversationID, since: since, result: make(chan listingOutcome, 1)}
 	joined, ok := c.listings.join(groupID, r, notBefore, maxAge, c.filterRefused.Load())
 	if !ok {
 		return Conversation{}, false
 	}
 	if joined.lead {
-		c.lead(ctx, groupID, joined.l, joined.ahead)
+		if !joined.fresh {
+			gather = 0
+		}
+		c.lead(ctx, groupID, joined.l, joined.ahead, gather)
 	}
 	select {
 	case outcome := <-r.result:
@@ -492,7 +505,7 @@ func (c *Client) listedConversation(ctx context.Context, groupID, conversationID
 // listing lacks is read with its own GET, so a 404 still means it is gone.
 func (c *Client) ReadConversation(ctx context.Context, groupID, conversationID string, deliveredSince time.Time) (Conversation, error) {
 	if c.coalesceReads {
-		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, deliveredSince, time.Time{}, refreshListingMaxAge); ok {
+		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, deliveredSince, time.Time{}, refreshListingMaxAge, refreshGather); ok {
 			return conversation, nil
 		}
 	}
@@ -508,7 +521,7 @@ func (c *Client) ReadNewConversation(ctx context.Context, groupID, conversationI
 	if c.coalesceReads && c.limiter.busy(groupID) {
 		// Graph's clock may run behind ours.
 		since := createdAt.Add(-clockSkew)
-		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, since, createdAt, refreshListingMaxAge); ok {
+		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, since, createdAt, refreshListingMaxAge, 0); ok {
 			return conversation, nil
 		}
 	}

@@ -52,9 +52,10 @@ func refreshAll(t *testing.T, c *Client, groupID string, managed []emulator.Conv
 }
 
 // A shared listing never costs more requests than the GETs it replaces, but
-// for pages that served nothing: at most one per listing, and a refresh in
-// a large mailbox makes at most two such listings (in the service's order,
-// then by delivery) before it reads one by one.
+// for a first page that served nothing; a refresh in a large mailbox lists
+// by delivery, where the service takes the filter, and otherwise pays for
+// the refusal once and for one page in the service's order before it reads
+// one by one.
 func TestListingCostIsBoundedByTheReadsItServes(t *testing.T) {
 	t.Parallel()
 	filter := emulator.Behaviour{FilterLastDelivered: true}
@@ -63,27 +64,28 @@ func TestListingCostIsBoundedByTheReadsItServes(t *testing.T) {
 		opts        emulator.Options
 		seeded      int
 		managed     int
-		wantLists   int // exact, or -1 for "at most maxRequests"
-		wantGets    int
+		wantLists   int // list requests, the refused filter included; -1: see maxRequests
+		wantGets    int // -1: see maxRequests
 		maxRequests int
 	}{
-		// Oldest first behind a page cap: the first page serves nothing,
-		// and the filter is refused, so each conversation is read on its
-		// own: one page, one refused filter, and a GET each.
+		// Oldest first behind a page cap, the filter refused: the refusal,
+		// a first page that serves nothing, and a GET each.
 		{"oldest first, filter refused", emulator.Options{MaxPageSize: 10}, 300, 5, 2, 5, 7},
-		// With the filter honoured, the listing by delivery holds exactly
-		// the managed conversations.
-		{"oldest first, filter honoured", emulator.Options{MaxPageSize: 10, Behaviour: filter}, 300, 5, 2, 0, 2},
+		{"oldest first, filter refused, many", emulator.Options{MaxPageSize: 10}, 300, 40, 2, 40, 42},
+		// With the filter honoured, one listing holds exactly the managed
+		// conversations, whatever the order, page cap and $top.
+		{"oldest first, filter honoured", emulator.Options{MaxPageSize: 10, Behaviour: filter}, 300, 5, 1, 0, 1},
 		{"oldest first, filter honoured, $top caps the total",
-			emulator.Options{MaxPageSize: 1000, Behaviour: emulator.Behaviour{FilterLastDelivered: true, TopCapsTotal: true}}, 1500, 8, 2, 0, 2},
-		// Newest first, the first page holds them all.
-		{"newest first", emulator.Options{MaxPageSize: 10, Behaviour: emulator.Behaviour{ListOrder: emulator.NewestFirst}}, 300, 5, 1, 0, 1},
-		// A small mailbox is one page, whatever the order.
-		{"small mailbox", emulator.Options{}, 20, 30, 1, 0, 1},
-		// More managed conversations than a page, by delivery: a few
-		// listings, never more than the GETs.
-		{"oldest first, filter honoured, many", emulator.Options{MaxPageSize: 10, Behaviour: filter}, 300, 40, -1, 0, 41},
-		{"oldest first, filter refused, many", emulator.Options{MaxPageSize: 10}, 300, 40, -1, -1, 42},
+			emulator.Options{Behaviour: emulator.Behaviour{FilterLastDelivered: true, TopCapsTotal: true}}, 1500, 8, 1, 0, 1},
+		{"newest first, filter honoured",
+			emulator.Options{MaxPageSize: 10, Behaviour: emulator.Behaviour{FilterLastDelivered: true, ListOrder: emulator.NewestFirst}}, 300, 5, 1, 0, 1},
+		// More managed conversations than a page: a few listings, far
+		// fewer requests than GETs.
+		{"oldest first, filter honoured, many", emulator.Options{MaxPageSize: 10, Behaviour: filter}, 300, 40, -1, 0, 10},
+		// The filter refused, newest first or a small mailbox: the refusal
+		// and one page.
+		{"newest first, filter refused", emulator.Options{MaxPageSize: 10, Behaviour: emulator.Behaviour{ListOrder: emulator.NewestFirst}}, 300, 5, 2, 0, 2},
+		{"small mailbox, filter refused", emulator.Options{}, 20, 30, 2, 0, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,5 +125,32 @@ func TestRefusedFilterIsRememberedForTheRun(t *testing.T) {
 	refreshAll(t, c, env.group.ID, managed)
 	if counters := env.server.Counters(); counters["conversations.list"] != 0 || counters["conversations.get"] != 3 {
 		t.Errorf("a second refresh in the same run: %v, want 3 GETs and no listing", counters)
+	}
+}
+
+// A read that knows no last delivery (the first refresh after an import
+// that had none) cannot be promised by a listing by delivery: it is read
+// with its own GET, and the others still share a listing.
+func TestReadsWithoutALastDeliveryAreGets(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{Latency: 20 * time.Millisecond, Behaviour: emulator.Behaviour{FilterLastDelivered: true}})
+	managed := largeMailbox(t, env, 50, 6)
+	c := env.clientWith(t, Options{Credential: StaticToken(testToken), CoalesceReads: true, MaxConcurrentRequestsPerGroup: 4})
+	ctx := testContext(t)
+	ids := make([]string, 0, len(managed))
+	since := make(map[string]time.Time)
+	for i, m := range managed {
+		ids = append(ids, m.ID)
+		if i%2 == 0 {
+			since[m.ID] = m.LastDeliveredDateTime
+		}
+	}
+	for id, err := range readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id, since[id]) }) {
+		if err != nil {
+			t.Errorf("read %s: %v", id, err)
+		}
+	}
+	if counters := env.server.Counters(); counters["conversations.list"] != 1 || counters["conversations.get"] != 3 {
+		t.Errorf("counters %v, want 1 listing and 3 GETs", counters)
 	}
 }
