@@ -328,8 +328,11 @@ func (ls *conversationListings) start(groupID string, l *listing, filterRefused 
 
 // page takes a page the leader read and answers the reads it serves. It
 // reports whether the leader should read the next page: there is one, a
-// read still waits, and the listing has served more reads than it has read
-// pages. A listing that stops for its cost with reads waiting, or that ended
+// read still waits, and the listing serves more reads than it has read
+// pages. A listing in the service's order serves the reads it has found; a
+// listing by delivery also every read still waiting, since each of their
+// conversations was delivered since its bound and so is on one of its
+// pages (a conversation deleted meanwhile aside). A listing that stops for its cost with reads waiting, or that ended
 // after exactly the $top it asked for with reads waiting (a service that
 // takes $top as a cap on the whole listing may have cut it there), makes its
 // group's reads go one by one.
@@ -351,13 +354,17 @@ func (ls *conversationListings) page(groupID string, l *listing, items []Convers
 	}
 	l.reads = waiting
 	cut := !more && l.top > 0 && received == l.top
+	serves := l.served
+	if l.filtered {
+		serves += len(l.reads)
+	}
 	switch {
 	case len(l.reads) == 0 && more:
 		// Paused: a read arriving later may resume it.
 	case len(l.reads) == 0, !more && !cut:
 		l.ended = true
 		l.release()
-	case more && l.served > l.pages:
+	case more && serves > l.pages:
 		return true
 	default:
 		l.ended = true

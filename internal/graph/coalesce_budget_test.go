@@ -82,6 +82,10 @@ func TestListingCostIsBoundedByTheReadsItServes(t *testing.T) {
 		// More managed conversations than a page: a few listings, far
 		// fewer requests than GETs.
 		{"oldest first, filter honoured, many", emulator.Options{MaxPageSize: 10, Behaviour: filter}, 300, 40, -1, 0, 10},
+		// A listing by delivery holds every conversation a waiting read
+		// needs, so it may read a page per read waiting: at a page cap of
+		// 10, a hundred conversations take ten pages, not a GET each.
+		{"oldest first, filter honoured, page cap 10, a hundred", emulator.Options{MaxPageSize: 10, Behaviour: filter}, 300, 100, -1, 0, 12},
 		// The filter refused, newest first or a small mailbox: the refusal
 		// and one page.
 		{"newest first, filter refused", emulator.Options{MaxPageSize: 10, Behaviour: emulator.Behaviour{ListOrder: emulator.NewestFirst}}, 300, 5, 2, 0, 2},
