@@ -30,8 +30,10 @@ const (
 	messageSuffix = "\r\n</body>\r\n</html>\r\n"
 )
 
-// storedBody is the body as the store keeps it and Graph reads it back.
-func (b Behaviour) storedBody(in ItemBody) ItemBody {
+// StoredBody is a posted body as the emulator stores it under b and Graph
+// reads it back: in b's HTML shape, and converted to HTML when b says text
+// bodies are. in.ContentType must be "html" or "text".
+func (b Behaviour) StoredBody(in ItemBody) ItemBody {
 	switch {
 	case in.ContentType == "html":
 		return ItemBody{ContentType: "html", Content: b.HTMLShape.document(in.Content)}

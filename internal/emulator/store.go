@@ -289,7 +289,7 @@ func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender 
 			ID:                   st.claimID(postIDPrefix, postIDBytes),
 			ConversationID:       t.conversationID,
 			ThreadID:             t.id,
-			Body:                 st.behaviour.storedBody(in.body),
+			Body:                 st.behaviour.StoredBody(in.body),
 			From:                 author,
 			Sender:               author,
 			NewParticipants:      slices.Clone(in.newParticipants),

@@ -207,11 +207,7 @@ func sameThreadPost(in NewThread, thread Thread, first Post) bool {
 }
 
 func sameBody(want, got ItemBody) bool {
-	wantType := want.ContentType
-	if wantType == "" {
-		wantType = "html"
-	}
-	return strings.EqualFold(got.ContentType, wantType) && SameBodyContent(want.Content, got.Content)
+	return SameBody(want, got)
 }
 
 func sameAddresses(a, b []Recipient) bool {

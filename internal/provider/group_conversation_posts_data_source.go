@@ -144,7 +144,7 @@ func (d *groupConversationPostsDataSource) Read(ctx context.Context, req datasou
 
 	posts, err := d.client.ListThreadPosts(ctx, groupID, conversationID, threadID)
 	if err != nil {
-		advice := d.client.ExplainReadFailure(ctx, groupID, err)
+		advice := explainReadFailure(ctx, d.client, groupID, err)
 		if advice == "" && graph.IsNotFound(err) {
 			advice = "The conversation or the thread does not exist in this group: it may have been deleted. Check conversation_id and thread_id."
 		}

@@ -118,8 +118,9 @@ func (d *groupConversationsDataSource) Schema(_ context.Context, _ datasource.Sc
 				Validators:          []validator.String{guidValidator()},
 			},
 			"topic": schema.StringAttribute{
-				MarkdownDescription: "Only list conversations whose topic is exactly this (case-sensitive). Graph cannot filter on " +
-					"topic, so every conversation is read and the filter is applied by the provider.",
+				MarkdownDescription: "Only list conversations whose topic is this (case-sensitive), as Graph holds it or without " +
+					"a short prefix such as `FYI: ` that Exchange may take off a topic. Graph cannot filter on topic, so every " +
+					"conversation is read and the filter is applied by the provider.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -158,7 +159,7 @@ func (d *groupConversationsDataSource) Read(ctx context.Context, req datasource.
 	conversations, err := d.client.ListConversations(ctx, groupID)
 	if err != nil {
 		addGraphError(&resp.Diagnostics, "List Group Conversations Failed",
-			fmt.Sprintf("Could not list the conversations of group %s.", groupID), err, d.client.ExplainReadFailure(ctx, groupID, err))
+			fmt.Sprintf("Could not list the conversations of group %s.", groupID), err, explainReadFailure(ctx, d.client, groupID, err))
 		return
 	}
 	listed := len(conversations)
@@ -193,11 +194,13 @@ func (d *groupConversationsDataSource) Read(ctx context.Context, req datasource.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 }
 
-// withTopic keeps the conversations whose topic is exactly topic.
+// withTopic keeps the conversations whose topic is topic, as Graph holds it
+// or in Exchange's normalised form (graph.SameTopic): a conversation posted
+// as "FYI: x" may be listed as "x".
 func withTopic(conversations []graph.Conversation, topic string) []graph.Conversation {
 	var kept []graph.Conversation
 	for _, c := range conversations {
-		if c.Topic == topic {
+		if graph.SameTopic(topic, c.Topic) {
 			kept = append(kept, c)
 		}
 	}

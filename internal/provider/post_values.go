@@ -17,20 +17,14 @@ import (
 // that every resource that imports a post reads it back the same way.
 
 // importedBody is a post body as the user would have written it in a
-// configuration: an empty content type is Graph's default, html, and the
-// HTML document Exchange wraps a body in is removed.
+// configuration (graph.ImportedBody): an empty content type is Graph's
+// default, html; the document, wrappers and sanitising Exchange adds to
+// HTML are removed; text a mail store turned into HTML is text again.
 func importedBody(body graph.ItemBody) (types.Object, diag.Diagnostics) {
-	contentType := body.ContentType
-	if contentType == "" {
-		contentType = "html"
-	}
-	content := body.Content
-	if contentType == "html" {
-		content = graph.UnwrapHTML(content)
-	}
+	imported := graph.ImportedBody(body)
 	return types.ObjectValue(itemBodyAttrTypes, map[string]attr.Value{
-		"content_type": types.StringValue(contentType),
-		"content":      htmlbody.NewContent(content),
+		"content_type": types.StringValue(imported.ContentType),
+		"content":      htmlbody.NewContent(imported.Content),
 	})
 }
 
