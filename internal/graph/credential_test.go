@@ -119,4 +119,3 @@ func TestCredentialFailureStopsTheRequest(t *testing.T) {
 		t.Fatalf("%d requests went out without a token", sent)
 	}
 }
-

@@ -72,8 +72,8 @@ func (r *groupConversationResource) Metadata(_ context.Context, req resource.Met
 
 func (r *groupConversationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{
-		"id":       idAttribute("The conversation id Graph assigned."),
-		"group_id": groupIDAttribute(),
+		"id":               idAttribute("The conversation id Graph assigned."),
+		"group_id":         groupIDAttribute(),
 		"topic":            topicAttribute("The conversation's subject."),
 		"body":             bodyAttribute("The body of the first post."),
 		"new_participants": recipientListAttribute("People added to the conversation by the first post, besides the group's members."),

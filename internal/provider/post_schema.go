@@ -155,7 +155,9 @@ func (sameTopicKeepsState) Description(context.Context) string {
 	return "Keeps the topic in the state when the configured topic is the one Graph stored."
 }
 
-func (m sameTopicKeepsState) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m sameTopicKeepsState) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (sameTopicKeepsState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
@@ -174,7 +176,9 @@ func (topicLengthValidator) Description(context.Context) string {
 	return fmt.Sprintf("must be at most %d characters long (UTF-16 code units)", graph.MaxTopicLength)
 }
 
-func (v topicLengthValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v topicLengthValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v topicLengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
