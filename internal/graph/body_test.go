@@ -196,7 +196,7 @@ func isFragment(content string) bool {
 			return false
 		}
 	}
-	return balancedAngles(content) && balancedDivs(content) && closedBeforeTheEnd(content)
+	return balancedAngles(content) && balanced(content, "div") && balanced(content, "pre") && closedBeforeTheEnd(content)
 }
 
 // closedBeforeTheEnd reports whether markup written after content is read
@@ -211,13 +211,13 @@ func closedBeforeTheEnd(content string) bool {
 	return last.kind == html.StartTagToken && last.tag == "b" && len(last.attrs) == 1 && last.attrs[0].Key == "data-end"
 }
 
-// balancedDivs reports whether every <div> is closed, and no </div> closes
-// what was not opened: markup that is not would swallow the <div> Exchange
-// wraps it in.
-func balancedDivs(content string) bool {
+// balanced reports whether every element named tag is closed, and no end
+// tag closes what was not opened: a <div> that is not would swallow the
+// <div> Exchange wraps it in, a <pre> the white space around it.
+func balanced(content, tag string) bool {
 	depth := 0
 	for _, t := range bodyTokens(content) {
-		if t.tag != "div" {
+		if t.tag != tag {
 			continue
 		}
 		if t.kind == html.StartTagToken {

@@ -60,9 +60,9 @@ func (c *Client) findCreatedConversation(ctx context.Context, groupID string, in
 			if key != "" {
 				threadID, match, err = c.threadStampedWith(ctx, groupID, candidate.ID, key, sentAt)
 			} else {
-				var post Post
+				var post StartingPost
 				threadID, post, err = c.FirstPost(ctx, groupID, candidate.ID)
-				match = err == nil && sameConversationPost(in, post)
+				match = err == nil && sameConversationPost(in, post.Post)
 			}
 			if IsNotFound(err) || (err == nil && !match) {
 				continue
@@ -138,7 +138,8 @@ func (c *Client) findCreatedThread(ctx context.Context, groupID, conversationID 
 			if key != "" {
 				match = slices.ContainsFunc(posts, func(p Post) bool { return p.CreateKey == key })
 			} else {
-				match = sameThreadPost(in, candidate, earliestPost(posts))
+				earliest, _ := earliestPost(posts)
+				match = sameThreadPost(in, candidate, earliest)
 			}
 			if !match || !c.claim(candidate.ID) {
 				continue

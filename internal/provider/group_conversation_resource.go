@@ -185,8 +185,9 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 			return
 		}
 		state.ThreadID = types.StringValue(threadID)
+		warnFullThread(&resp.Diagnostics, threadID, post)
 		if state.Body.IsNull() {
-			resp.Diagnostics.Append(state.setFirstPost(post)...)
+			resp.Diagnostics.Append(state.setFirstPost(post.Post)...)
 		}
 	}
 	if resp.Diagnostics.HasError() {

@@ -233,7 +233,8 @@ func (r *groupConversationThreadResource) Read(ctx context.Context, req resource
 				fmt.Sprintf("Could not read the first post of thread %s in group %s.", threadID, groupID), err, "")
 			return
 		}
-		resp.Diagnostics.Append(state.setImported(post, thread)...)
+		warnFullThread(&resp.Diagnostics, threadID, post)
+		resp.Diagnostics.Append(state.setImported(post.Post, thread)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return

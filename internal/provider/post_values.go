@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -26,6 +27,21 @@ func importedBody(body graph.ItemBody) (types.Object, diag.Diagnostics) {
 		"content_type": types.StringValue(imported.ContentType),
 		"content":      htmlbody.NewContent(imported.Content),
 	})
+}
+
+// warnFullThread says, on import, when Graph listed a full 100 posts of the
+// thread that holds the first post: the thread may hold more, so the first
+// post was looked for along inReplyTo, which a service that does not return
+// inReplyTo would not show.
+func warnFullThread(diags *diag.Diagnostics, threadID string, first graph.StartingPost) {
+	if !first.ListFull {
+		return
+	}
+	diags.AddWarning("Thread Holds 100 Posts or More",
+		fmt.Sprintf("Microsoft Graph lists at most %d posts of a thread, and listed %d of thread %s, so its first post may not "+
+			"have been among them. The provider followed inReplyTo from the earliest post listed back %d post(s) to post %s, "+
+			"which replies to none, and took its body as the one the configuration writes. If the plan shows a different body, "+
+			"check that post in Outlook.", graph.MaxListedPosts, graph.MaxListedPosts, threadID, first.StepsBack, first.ID))
 }
 
 // recipientListValue is a list of recipient objects, or null for none: an
