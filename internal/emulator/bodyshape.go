@@ -194,6 +194,10 @@ func sanitiseStartTag(out *strings.Builder, s string, i int) int {
 			attr.value = prefixNames(attr.value, false)
 		case "class":
 			attr.value = prefixNames(attr.value, true)
+			if attr.quote == 0 && strings.ContainsAny(attr.value, " ") {
+				// Several names need quotes to stay one value.
+				attr.quote = '"'
+			}
 		case "href":
 			hasHref = true
 		case "data-auth":
@@ -264,7 +268,7 @@ func readAttribute(s string, i int) (a attribute, next int, ok bool) {
 }
 
 // prefixNames puts "x_" before an id, or before each of a list of class
-// names.
+// names (separated by HTML white space).
 func prefixNames(value string, list bool) string {
 	if !list {
 		if strings.TrimSpace(value) == "" {
@@ -272,7 +276,7 @@ func prefixNames(value string, list bool) string {
 		}
 		return "x_" + value
 	}
-	names := strings.Fields(value)
+	names := strings.FieldsFunc(value, func(r rune) bool { return r < 0x80 && isHTMLSpace(byte(r)) })
 	for i, n := range names {
 		names[i] = "x_" + n
 	}

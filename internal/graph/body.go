@@ -190,7 +190,7 @@ func unsanitised(attrs []html.Attribute) ([]html.Attribute, bool) {
 				continue
 			}
 		case "id", "class":
-			names := strings.Fields(a.Val)
+			names := htmlFields(a.Val)
 			prefixed := len(names) > 0
 			for i, n := range names {
 				if !strings.HasPrefix(n, "x_") {
@@ -422,6 +422,11 @@ func isInPre(tokens []bodyToken, i int) bool {
 	return depth > 0
 }
 
+// htmlFields splits s at runs of HTML white space, as class lists are.
+func htmlFields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(htmlSpace, r) })
+}
+
 // collapseSpace turns each run of HTML white space into one space.
 func collapseSpace(s string) string {
 	var b strings.Builder
@@ -455,7 +460,7 @@ func canonicalAttrs(attrs []html.Attribute) []html.Attribute {
 		case "data-auth":
 			continue
 		case "id", "class":
-			names := strings.Fields(a.Val)
+			names := htmlFields(a.Val)
 			for i, n := range names {
 				for strings.HasPrefix(n, "x_") {
 					n = n[len("x_"):]
