@@ -44,13 +44,16 @@ func SameBodyContent(a, b string) bool {
 
 // ImportedBody is a stored body as a user would have written it in a
 // configuration: HTML without the document, the wrapper <div>s and what
-// the sanitiser added, line ends as LF; and text that a mail store turned
-// into HTML (only text and <br> line breaks) as that text again.
+// the sanitiser added, line ends as LF (inside a wrapper exactly as it
+// was posted, otherwise without the white space around it); and text that
+// a mail store turned into HTML (only text and <br> line breaks) as that
+// text again.
 func ImportedBody(stored ItemBody) ItemBody {
 	if isText(stored.ContentType) {
 		return ItemBody{ContentType: "text", Content: stored.Content}
 	}
-	tokens := unwrapped(bodyTokens(stored.Content))
+	all := bodyTokens(stored.Content)
+	tokens := unwrapped(all)
 	if text, ok := convertedText(tokens); ok {
 		return ItemBody{ContentType: "text", Content: text}
 	}
@@ -58,7 +61,13 @@ func ImportedBody(stored ItemBody) ItemBody {
 	for _, t := range tokens {
 		b.WriteString(t.written())
 	}
-	return ItemBody{ContentType: "html", Content: strings.Trim(lineEndsAsLF(b.String()), htmlSpace)}
+	content := lineEndsAsLF(b.String())
+	if len(tokens) == len(all) {
+		// No wrapper marked where the posted content began and ended, so
+		// the white space around it may be the document's.
+		content = strings.Trim(content, htmlSpace)
+	}
+	return ItemBody{ContentType: "html", Content: content}
 }
 
 // htmlSpace is what HTML takes for white space.

@@ -74,7 +74,7 @@ func (r *groupConversationResource) Schema(ctx context.Context, _ resource.Schem
 	attributes := map[string]schema.Attribute{
 		"id":               idAttribute("The conversation id Graph assigned."),
 		"group_id":         groupIDAttribute(),
-		"topic":            topicAttribute("The conversation's subject."),
+		"topic":            topicAttribute("The conversation's subject.", false),
 		"body":             bodyAttribute("The body of the first post."),
 		"new_participants": recipientListAttribute("People added to the conversation by the first post, besides the group's members."),
 		"thread_id":        idAttribute("The id of the conversation's first thread, which holds the first post."),

@@ -89,9 +89,9 @@ func (r *groupConversationThreadResource) Schema(ctx context.Context, _ resource
 			PlanModifiers:       replace,
 			Validators:          []validator.String{graphIDValidator("conversation")},
 		},
-		"topic": topicAttribute("The thread's subject. Graph gives every thread of a conversation the conversation's topic, " +
-			"so this must be the conversation's topic (for example `msgraph_group_conversation.<name>.topic`); " +
-			"the provider checks that before it creates the thread."),
+		"topic": topicAttribute("The thread's subject. Graph gives every thread of a conversation the conversation's topic, "+
+			"so this must be the conversation's topic (for example `msgraph_group_conversation.<name>.topic`); "+
+			"the provider checks that before it creates the thread.", true),
 		"body":          bodyAttribute("The body of the thread's first post."),
 		"to_recipients": recipientListAttribute("The thread's To recipients, besides the group's members." + recipientsNote),
 		"cc_recipients": recipientListAttribute("The thread's Cc recipients." + recipientsNote),

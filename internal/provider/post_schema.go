@@ -127,15 +127,18 @@ func contentTypeOrDefault(v types.String) string {
 // topicAttribute is a conversation's or thread's topic. It cannot change,
 // so a different topic replaces the object, but a topic Graph read back in
 // Exchange's normalised form (without its "FYI: " or "RE: " prefix) is the
-// configured one, and plans nothing (sameTopicKeepsState). Topics longer
-// than Exchange takes are refused at plan time.
-func topicAttribute(description string) schema.StringAttribute {
+// configured one, and plans nothing (sameTopicKeepsState). A thread's topic
+// is its conversation's, so for a thread either form is the other
+// (eitherWay): a configuration that takes it from an imported conversation
+// writes the normalised form. Topics longer than Exchange takes are refused
+// at plan time.
+func topicAttribute(description string, eitherWay bool) schema.StringAttribute {
 	return schema.StringAttribute{
 		MarkdownDescription: description + fmt.Sprintf(" At most %d characters (counted as Exchange does, in UTF-16 code units: "+
 			"most emoji count two). Exchange may store the topic without a short prefix such as `FYI: ` or `RE: `; "+
 			"that is not a change.", graph.MaxTopicLength),
 		Required:      true,
-		PlanModifiers: []planmodifier.String{sameTopicKeepsState{}, stringplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.String{sameTopicKeepsState{eitherWay: eitherWay}, stringplanmodifier.RequiresReplace()},
 		Validators: []validator.String{
 			stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
 			topicLengthValidator{},
@@ -148,8 +151,9 @@ func topicAttribute(description string) schema.StringAttribute {
 // as Graph stores it, which may be without the prefix the configuration
 // writes. It runs ahead of RequiresReplace, which then sees no change;
 // Terraform accepts a planned value that differs from the configuration
-// when it is the prior state's.
-type sameTopicKeepsState struct{}
+// when it is the prior state's. With eitherWay, a configured topic that is
+// the normalised form of the state's is the same topic too.
+type sameTopicKeepsState struct{ eitherWay bool }
 
 func (sameTopicKeepsState) Description(context.Context) string {
 	return "Keeps the topic in the state when the configured topic is the one Graph stored."
@@ -159,11 +163,12 @@ func (m sameTopicKeepsState) MarkdownDescription(ctx context.Context) string {
 	return m.Description(ctx)
 }
 
-func (sameTopicKeepsState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+func (m sameTopicKeepsState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
 		return
 	}
-	if graph.SameTopic(req.PlanValue.ValueString(), req.StateValue.ValueString()) {
+	planned, stored := req.PlanValue.ValueString(), req.StateValue.ValueString()
+	if graph.SameTopic(planned, stored) || m.eitherWay && graph.SameTopic(stored, planned) {
 		resp.PlanValue = req.StateValue
 	}
 }
