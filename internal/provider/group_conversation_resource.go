@@ -88,8 +88,10 @@ func (r *groupConversationResource) Schema(ctx context.Context, _ resource.Schem
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create: true, Read: true, Delete: true,
-				CreateDescription: "How long a create may take, retries after throttling, the wait for the new conversation to " +
-					"become readable, and the search for a create whose answer was lost included. Default `10m`.",
+				CreateDescription: "How long a create may take, retries after throttling, the wait for a new group's mailbox " +
+					"(Microsoft 365 creates it some time after the group; give a conversation in a group created in the same " +
+					"apply more, such as `60m`), the wait for the new conversation to become readable, and the search for a " +
+					"create whose answer was lost included. Default `10m`.",
 				ReadDescription:   "How long a refresh may take, retries included. Default `5m`.",
 				DeleteDescription: "How long a delete may take, retries included. Default `5m`.",
 			}),
