@@ -397,21 +397,29 @@ func TestLargeMailboxTargets(t *testing.T) {
 		}
 	}
 	// The 0.1 target applies where pages of the service's size reach
-	// every managed conversation in a tenth of N requests.
+	// every managed conversation in a tenth of N requests: with the
+	// filter, a service lists them alone.
 	tenths := 0
+	wantTenths := []string{
+		name("L10", "refresh, newest first", 15), name("L100", "refresh", 15),
+		name("L100", "refresh, $top caps the total", 15), name("L100", "refresh, newest first", 15),
+	}
+	for _, id := range []string{"L10", "L100"} {
+		for _, label := range []string{"refresh", "refresh, page cap 100", "refresh, $top caps the total",
+			"refresh, odata.maxpagesize honoured, page cap 10", "refresh, newest first"} {
+			wantTenths = append(wantTenths, name(id, label+labelFilterHonoured, 15))
+		}
+	}
 	for _, c := range targets(cfg) {
 		if c.target == "≤ 0.1" {
 			tenths++
-			if !slices.Contains([]string{
-				name("L10", "refresh, newest first", 15), name("L100", "refresh", 15),
-				name("L100", "refresh, $top caps the total", 15), name("L100", "refresh, newest first", 15),
-			}, c.name) {
+			if !slices.Contains(wantTenths, c.name) {
 				t.Errorf("unexpected 0.1 target %q", c.name)
 			}
 		}
 	}
-	if tenths != 4 {
-		t.Errorf("%d targets of 0.1, want 4", tenths)
+	if tenths != len(wantTenths) {
+		t.Errorf("%d targets of 0.1, want %d", tenths, len(wantTenths))
 	}
 	rep := &report{cfg: cfg, session: s, cliVersion: "Terraform v1.11.4", machine: machine{cores: 2}}
 	rep.checks = evaluate(s, targets(cfg))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
@@ -199,6 +200,21 @@ func (c *client) createConversation(ctx context.Context, groupID, topic string, 
 	return conversationID, threadID, nil
 }
 
+// conversationDelivered reads when a conversation was last delivered to.
+func (c *client) conversationDelivered(ctx context.Context, groupID, conversationID string) (time.Time, error) {
+	got, err := c.conversations(groupID).ByConversationId(conversationID).Get(ctx,
+		&groups.ItemConversationsConversationItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.ItemConversationsConversationItemRequestBuilderGetQueryParameters{Select: []string{"id", "lastDeliveredDateTime"}},
+		})
+	if err != nil {
+		return time.Time{}, asGraphError(err)
+	}
+	if got.GetLastDeliveredDateTime() == nil {
+		return time.Time{}, fmt.Errorf("conversation %s came back without lastDeliveredDateTime", conversationID)
+	}
+	return got.GetLastDeliveredDateTime().UTC(), nil
+}
+
 // conversationTopic reads a conversation's topic.
 func (c *client) conversationTopic(ctx context.Context, groupID, conversationID string) (string, error) {
 	got, err := c.conversations(groupID).ByConversationId(conversationID).Get(ctx,
@@ -222,8 +238,12 @@ func asGraphErrorOrNil(err error) error {
 	return asGraphError(err)
 }
 
-// listedConversation is one item of a conversation list.
-type listedConversation struct{ ID, Topic string }
+// listedConversation is one item of a conversation list. LastDelivered is
+// zero unless the request selected it.
+type listedConversation struct {
+	ID, Topic     string
+	LastDelivered time.Time
+}
 
 // conversationPage is one page of a conversation list.
 type conversationPage struct {
@@ -238,6 +258,9 @@ type pageRequest struct {
 	top           int32 // 0: no $top
 	maxPageSize   int   // 0: no Prefer header
 	selectTopicID bool
+	// filter is the $filter; "" for none. A filtered request selects id,
+	// topic and lastDeliveredDateTime.
+	filter string
 }
 
 // conversationsPage fetches the first page of a group's conversation list,
@@ -252,6 +275,10 @@ func (c *client) conversationsPage(ctx context.Context, groupID string, req page
 	}
 	if req.selectTopicID {
 		config.QueryParameters.Select = []string{"id", "topic"}
+	}
+	if req.filter != "" {
+		config.QueryParameters.Filter = &req.filter
+		config.QueryParameters.Select = []string{"id", "topic", "lastDeliveredDateTime"}
 	}
 	if req.maxPageSize > 0 {
 		config.Headers = abs.NewRequestHeaders()
@@ -271,7 +298,11 @@ func (c *client) conversationsPage(ctx context.Context, groupID string, req page
 	page := conversationPage{next: deref(got.GetOdataNextLink()), preferenceApplied: capture.headerValue("Preference-Applied")}
 	for _, conv := range got.GetValue() {
 		if conv != nil {
-			page.items = append(page.items, listedConversation{ID: deref(conv.GetId()), Topic: deref(conv.GetTopic())})
+			item := listedConversation{ID: deref(conv.GetId()), Topic: deref(conv.GetTopic())}
+			if delivered := conv.GetLastDeliveredDateTime(); delivered != nil {
+				item.LastDelivered = delivered.UTC()
+			}
+			page.items = append(page.items, item)
 		}
 	}
 	return page, nil

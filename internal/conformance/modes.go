@@ -25,7 +25,7 @@ const modeSeed = "-seed-conversations=150"
 func Modes() []Mode {
 	return []Mode{
 		{"defaults", []string{modeSeed}},
-		{"page cap 100", []string{modeSeed, "-max-page-size=100"}},
+		{"page cap 100, lastDeliveredDateTime filter", []string{modeSeed, "-max-page-size=100", "-filter-last-delivered"}},
 		{"$top caps the total", []string{modeSeed, "-top-caps-total"}},
 		{"odata.maxpagesize honoured, page cap 10", []string{modeSeed, "-honour-maxpagesize-preference", "-max-page-size=10"}},
 		{"newest first", []string{modeSeed, "-list-order=newest-first", "-posts-order=newest-first"}},

@@ -264,3 +264,76 @@ func (s *suite) probePrefer(ctx context.Context) []Finding {
 	return []Finding{{Behaviour: behaviour, Status: Unmatched, Observed: observed,
 		Note: "none: the emulator honours the preference with Preference-Applied, or ignores it"}}
 }
+
+// probeFilterDelivered lists the conversations delivered since B, the second
+// conversation of the list-order fixture, with $filter on
+// lastDeliveredDateTime: Graph's beta page for conversation documents the
+// filter (eq, ne, le, ge), the v1.0 page leaves it open. Honoured, the list
+// holds A (replied to after B), B and C, and nothing delivered before B.
+func (s *suite) probeFilterDelivered(ctx context.Context) []Finding {
+	const behaviour = "`$filter` on `lastDeliveredDateTime`"
+	f, err := s.orderConversations(ctx)
+	if err != nil {
+		return []Finding{failed(behaviour, err)}
+	}
+	since, err := s.c.conversationDelivered(ctx, s.group, f.ids[1])
+	if err != nil {
+		return []Finding{failed(behaviour, fmt.Errorf("reading when conversation B was delivered: %w", err))}
+	}
+	filter := "lastDeliveredDateTime ge " + since.Format("2006-01-02T15:04:05Z")
+	var seen [3]bool
+	var listed, older int
+	listings := 0
+	_, waitErr := s.waitFor(ctx, s.opts.VisibilityWait, func() (bool, error) {
+		if listings++; listings > 3 {
+			return false, errors.New("not all listed after three listings")
+		}
+		seen, listed, older = [3]bool{}, 0, 0
+		next := ""
+		for pages := 0; pages < maxListPages; pages++ {
+			page, err := s.c.conversationsPage(ctx, s.group, pageRequest{top: 1000, filter: filter}, next)
+			if err != nil {
+				return false, err
+			}
+			for _, item := range page.items {
+				listed++
+				if item.LastDelivered.Before(since) {
+					older++
+				}
+				for i, id := range f.ids {
+					if item.ID == id {
+						seen[i] = true
+					}
+				}
+			}
+			if next = page.next; next == "" {
+				break
+			}
+		}
+		return seen[0] && seen[1] && seen[2], nil
+	})
+	observed := fmt.Sprintf("$filter=%s", filter)
+	if ge := asGraphError(waitErr); waitErr != nil && ge.Status != 0 {
+		if ge.Status == 400 && strings.EqualFold(ge.Code, "ErrorInvalidUrlQueryFilter") {
+			return []Finding{{Behaviour: behaviour, Status: Matched, Observed: observed + " refused: " + ge.Error(),
+				Settings: []Setting{exactly(flagFilterDelivered, false)}}}
+		}
+		if ge.Status >= 400 && ge.Status < 600 {
+			return []Finding{{Behaviour: behaviour, Status: Approximate, Observed: observed + " refused: " + ge.Error(),
+				Settings: []Setting{exactly(flagFilterDelivered, false)},
+				Note:     "the emulator refuses with 400 ErrorInvalidUrlQueryFilter"}}
+		}
+	}
+	observed += fmt.Sprintf(" listed %d conversations, %d of them delivered before the bound", listed, older)
+	switch {
+	case older > 0:
+		return []Finding{{Behaviour: behaviour, Status: Unmatched, Observed: observed + ": the filter was ignored",
+			Note: "none: the emulator honours the filter or refuses it"}}
+	case seen[0] && seen[1] && seen[2]:
+		return []Finding{{Behaviour: behaviour, Status: Matched, Observed: observed + ", A, B and C among them: honoured",
+			Settings: []Setting{exactly(flagFilterDelivered, true)}}}
+	case waitErr != nil:
+		return []Finding{failed(behaviour, fmt.Errorf("%s: A, B and C were not all listed: %w", observed, waitErr))}
+	}
+	return []Finding{{Behaviour: behaviour, Status: Unmatched, Observed: observed, Note: "none"}}
+}

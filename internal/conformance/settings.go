@@ -47,6 +47,7 @@ const (
 	flagTextToHTML        = "text-to-html"
 	flagMailboxDelay      = "mailbox-delay"
 	flagNonUnifiedStatus  = "non-unified-status"
+	flagFilterDelivered   = "filter-last-delivered"
 )
 
 // emulatorFlags is a flag set with the msgraph-emulator flags the probes

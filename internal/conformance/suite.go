@@ -167,6 +167,7 @@ var probes = []probe{
 	{"page-cap", "page size with $top=1000, as the provider asks (the service's page cap)", (*suite).probePageCap},
 	{"top", "whether $top is the page size or caps the whole listing", (*suite).probeTop},
 	{"prefer", "whether Prefer: odata.maxpagesize is honoured", (*suite).probePrefer},
+	{"filter-delivered", "whether $filter on lastDeliveredDateTime is honoured on the conversation list", (*suite).probeFilterDelivered},
 	{"topics", "topics read back: FYI:, RE:, Q3: prefixes and a 300-character topic", (*suite).probeTopics},
 	{"html", "the stored form of several HTML bodies", (*suite).probeHTML},
 	{"text", "the stored form of text bodies", (*suite).probeText},

@@ -69,6 +69,12 @@ type Behaviour struct {
 	// the 100 newest (so the first post is the one missing from a long
 	// thread).
 	PostsOrder Order
+	// FilterLastDelivered honours $filter on lastDeliveredDateTime (eq, ne,
+	// le or ge with a DateTimeOffset literal) on the conversation list, as
+	// Graph's beta page for conversation documents. By default every filter
+	// but hasAttachments answers 400 ErrorInvalidUrlQueryFilter, as the v1.0
+	// page, which lists the note under preview, leaves open.
+	FilterLastDelivered bool
 }
 
 // ExchangeMaxTopicLength is Exchange's limit on a subject: prefix and
@@ -193,16 +199,17 @@ func (b Behaviour) normalised() Behaviour {
 // The msgraph-emulator flag of each field. RegisterFlags defines them and
 // Flags renders them, so the command and any tool printing flags agree.
 const (
-	flagTopCapsTotal      = "top-caps-total"
-	flagListOrder         = "list-order"
-	flagHonourMaxPageSize = "honour-maxpagesize-preference"
-	flagNormaliseTopics   = "normalise-topics"
-	flagMaxTopicLength    = "max-topic-length"
-	flagHTMLShape         = "html-shape"
-	flagTextToHTML        = "text-to-html"
-	flagMailboxDelay      = "mailbox-delay"
-	flagNonUnifiedStatus  = "non-unified-status"
-	flagPostsOrder        = "posts-order"
+	flagTopCapsTotal        = "top-caps-total"
+	flagListOrder           = "list-order"
+	flagHonourMaxPageSize   = "honour-maxpagesize-preference"
+	flagNormaliseTopics     = "normalise-topics"
+	flagMaxTopicLength      = "max-topic-length"
+	flagHTMLShape           = "html-shape"
+	flagTextToHTML          = "text-to-html"
+	flagMailboxDelay        = "mailbox-delay"
+	flagNonUnifiedStatus    = "non-unified-status"
+	flagPostsOrder          = "posts-order"
+	flagFilterLastDelivered = "filter-last-delivered"
 )
 
 // RegisterFlags defines one flag per field on fs, writing into b. The
@@ -221,6 +228,7 @@ func (b *Behaviour) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&b.MailboxDelay, flagMailboxDelay, b.MailboxDelay, "`duration` after its creation during which a new group's mailbox answers 404 MailboxNotEnabledForRESTAPI")
 	fs.IntVar(&b.NonUnifiedStatus, flagNonUnifiedStatus, b.NonUnifiedStatus, "`status` of mailbox requests on a group that is not a Microsoft 365 group: 404 or 403")
 	fs.TextVar(&b.PostsOrder, flagPostsOrder, b.PostsOrder, "`order` of post lists, which stop at 100: creation (the oldest 100) or newest-first (the newest 100)")
+	fs.BoolVar(&b.FilterLastDelivered, flagFilterLastDelivered, b.FilterLastDelivered, "honour $filter on lastDeliveredDateTime (eq, ne, le, ge) on the conversation list instead of answering 400 ErrorInvalidUrlQueryFilter")
 }
 
 // Flags returns the msgraph-emulator arguments that select b, leaving out
@@ -258,6 +266,9 @@ func (b Behaviour) Flags() []string {
 	}
 	if b.PostsOrder != CreationOrder {
 		add(flagPostsOrder, b.PostsOrder)
+	}
+	if b.FilterLastDelivered {
+		add(flagFilterLastDelivered, true)
 	}
 	return out
 }

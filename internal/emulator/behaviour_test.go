@@ -22,6 +22,7 @@ var everyChoice = Behaviour{
 	MailboxDelay:                90 * time.Second,
 	NonUnifiedStatus:            403,
 	PostsOrder:                  NewestFirst,
+	FilterLastDelivered:         true,
 }
 
 func TestBehaviourFieldsAllHaveFlags(t *testing.T) {
@@ -54,6 +55,7 @@ func TestBehaviourFlagsRoundTrip(t *testing.T) {
 			"-top-caps-total=true", "-list-order=newest-first", "-honour-maxpagesize-preference=true",
 			"-normalise-topics=true", "-max-topic-length=253", "-html-shape=sanitised", "-text-to-html=true",
 			"-mailbox-delay=1m30s", "-non-unified-status=403", "-posts-order=newest-first",
+			"-filter-last-delivered=true",
 		}},
 		{"message shape", Behaviour{HTMLShape: HTMLMessage}, []string{"-html-shape=message"}},
 	}

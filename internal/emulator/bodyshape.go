@@ -30,8 +30,10 @@ const (
 	messageSuffix = "\r\n</body>\r\n</html>\r\n"
 )
 
-// storedBody is the body as the store keeps it and Graph reads it back.
-func (b Behaviour) storedBody(in ItemBody) ItemBody {
+// StoredBody is a posted body as the emulator stores it under b and Graph
+// reads it back: in b's HTML shape, and converted to HTML when b says text
+// bodies are. in.ContentType must be "html" or "text".
+func (b Behaviour) StoredBody(in ItemBody) ItemBody {
 	switch {
 	case in.ContentType == "html":
 		return ItemBody{ContentType: "html", Content: b.HTMLShape.document(in.Content)}
@@ -192,6 +194,10 @@ func sanitiseStartTag(out *strings.Builder, s string, i int) int {
 			attr.value = prefixNames(attr.value, false)
 		case "class":
 			attr.value = prefixNames(attr.value, true)
+			if attr.quote == 0 && strings.ContainsAny(attr.value, " ") {
+				// Several names need quotes to stay one value.
+				attr.quote = '"'
+			}
 		case "href":
 			hasHref = true
 		case "data-auth":
@@ -262,7 +268,7 @@ func readAttribute(s string, i int) (a attribute, next int, ok bool) {
 }
 
 // prefixNames puts "x_" before an id, or before each of a list of class
-// names.
+// names (separated by HTML white space).
 func prefixNames(value string, list bool) string {
 	if !list {
 		if strings.TrimSpace(value) == "" {
@@ -270,7 +276,7 @@ func prefixNames(value string, list bool) string {
 		}
 		return "x_" + value
 	}
-	names := strings.Fields(value)
+	names := strings.FieldsFunc(value, func(r rune) bool { return r < 0x80 && isHTMLSpace(byte(r)) })
 	for i, n := range names {
 		names[i] = "x_" + n
 	}

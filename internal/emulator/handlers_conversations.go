@@ -28,29 +28,23 @@ func (c *call) groupContext() string {
 // Behaviour.ListOrder), building answers only for the page served, so a
 // mailbox of thousands lists fast.
 //
-// $filter is documented only for hasAttachments eq/ne (Graph's docs:
-// group-list-conversations); any other filter gets the Exchange-style 400
+// $filter is documented for hasAttachments eq/ne (Graph's docs:
+// group-list-conversations) and, on the beta page for conversation, for
+// lastDeliveredDateTime eq/ne/le/ge; the second is honoured only with
+// Behaviour.FilterLastDelivered. Any other filter gets the Exchange-style 400
 // ErrorInvalidUrlQueryFilter.
 func (s *Server) listConversations(c *call) *apiError {
 	sel, err := resolveSelect(conversationEntity, c.query)
 	if err != nil {
 		return err
 	}
-	match := func(*groupState, *conversationState) bool { return true }
-	if c.query.hasFilter {
-		clause, ok := parseSimpleFilter(c.query.filter)
-		want, isBool := clause.literal.(bool)
-		if !ok || !isBool || !strings.EqualFold(clause.property, "hasAttachments") {
-			return errUnsupportedFilter()
-		}
-		match = func(g *groupState, conv *conversationState) bool {
-			has := g.summarize(g.conversationPostIDs(conv)).hasAttachments
-			return (has == want) == (clause.operator == "eq")
-		}
-	}
 	var page listPage
 	var items []object
 	if err := s.lockStore(func(st *store) *apiError {
+		match, err := conversationFilter(c.query, st.behaviour)
+		if err != nil {
+			return err
+		}
 		g, err := st.mailbox(c.route.groupID)
 		if err != nil {
 			return err
@@ -67,6 +61,68 @@ func (s *Server) listConversations(c *call) *apiError {
 	}
 	c.writePage(c.metadata(c.groupContext()+"/"+contextSegment("conversations", sel)), page, items)
 	return nil
+}
+
+// conversationFilter is the $filter of a conversation list as a predicate:
+// every conversation when there is none.
+func conversationFilter(q queryOptions, b Behaviour) (func(*groupState, *conversationState) bool, *apiError) {
+	if !q.hasFilter {
+		return func(*groupState, *conversationState) bool { return true }, nil
+	}
+	if clause, ok := parseSimpleFilter(q.filter); ok && strings.EqualFold(clause.property, "hasAttachments") {
+		want, isBool := clause.literal.(bool)
+		if !isBool {
+			return nil, errUnsupportedFilter()
+		}
+		return func(g *groupState, conv *conversationState) bool {
+			has := g.summarize(g.conversationPostIDs(conv)).hasAttachments
+			return (has == want) == (clause.operator == "eq")
+		}, nil
+	}
+	if !b.FilterLastDelivered {
+		return nil, errUnsupportedFilter()
+	}
+	operator, bound, ok := parseLastDeliveredFilter(q.filter)
+	if !ok {
+		return nil, errUnsupportedFilter()
+	}
+	return func(g *groupState, conv *conversationState) bool {
+		// Graph writes the property to the second, and compares what it
+		// writes.
+		delivered := g.conversationActivity(conv).at.UTC().Truncate(time.Second)
+		switch operator {
+		case "eq":
+			return delivered.Equal(bound)
+		case "ne":
+			return !delivered.Equal(bound)
+		case "le":
+			return !delivered.After(bound)
+		default: // "ge"
+			return !delivered.Before(bound)
+		}
+	}, nil
+}
+
+// parseLastDeliveredFilter reads "lastDeliveredDateTime <op> <literal>" with
+// op one of eq, ne, le, ge (the operators Graph's docs list for the
+// property) and an OData DateTimeOffset literal, written without quotes
+// (2021-08-02T11:42:38Z, fractions and offsets allowed).
+func parseLastDeliveredFilter(filter string) (operator string, bound time.Time, ok bool) {
+	fields := strings.Fields(filter)
+	if len(fields) != 3 || !strings.EqualFold(fields[0], "lastDeliveredDateTime") {
+		return "", time.Time{}, false
+	}
+	operator = strings.ToLower(fields[1])
+	switch operator {
+	case "eq", "ne", "le", "ge":
+	default:
+		return "", time.Time{}, false
+	}
+	bound, err := time.Parse(time.RFC3339Nano, fields[2])
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return operator, bound.UTC(), true
 }
 
 func errUnsupportedFilter() *apiError {

@@ -62,7 +62,7 @@ func (s *Server) listPosts(c *call) *apiError {
 		page = c.pageOf(len(ids), st.behaviour.pagingRules())
 		for _, id := range ids[page.start:page.end] {
 			p := g.posts[id]
-			items = append(items, expansion.expand(p, project(postEntity, postJSON(postSnapshot(p)), sel)))
+			items = append(items, expansion.expand(g, p, project(postEntity, postJSON(postSnapshot(p)), sel)))
 		}
 		return nil
 	}); err != nil {
@@ -91,7 +91,7 @@ func (s *Server) getPost(c *call) *apiError {
 		if err != nil {
 			return err
 		}
-		item = expansion.expand(p, project(postEntity, postJSON(postSnapshot(p)), sel))
+		item = expansion.expand(g, p, project(postEntity, postJSON(postSnapshot(p)), sel))
 		return nil
 	}); err != nil {
 		return err

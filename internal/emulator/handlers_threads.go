@@ -265,15 +265,21 @@ func (s *Server) reply(c *call) *apiError {
 		if err != nil {
 			return err
 		}
+		// A reply to a post answers that post; a reply to a thread, its
+		// newest post (inferred: Graph's docs say only that inReplyTo is
+		// "the earlier post that this post is replying to").
+		inReplyTo := newestPostID(t)
 		if c.route.postID != "" {
-			if _, err := g.postInThread(t, c.route.postID); err != nil {
+			replied, err := g.postInThread(t, c.route.postID)
+			if err != nil {
 				return err
 			}
+			inReplyTo = replied.post.ID
 		}
 		if t.isLocked {
 			return errAccessDenied()
 		}
-		st.addPost(g, t, post, c.principal, c.now)
+		st.addPost(g, t, post, c.principal, c.now, inReplyTo)
 		// A thread gains the recipients that later posts bring in
 		// (resources/conversationthread).
 		// The recipients of the first post stay on that post only, so a

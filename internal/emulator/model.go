@@ -91,6 +91,10 @@ type Post struct {
 	LastModifiedDateTime time.Time
 	ChangeKey            string
 	HasAttachments       bool
+	// InReplyTo is the id of the post this one replies to: for a reply to a
+	// post, that post; for a reply to a thread, the thread's newest post at
+	// the time; "" for the post that started a thread.
+	InReplyTo string
 	// Extensions and ExtendedProperties are the stamps the request that
 	// created the post carried (see stamps.go); Graph shows them only when
 	// a read expands them.

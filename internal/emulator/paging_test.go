@@ -130,7 +130,7 @@ func TestPostsListStopsAtHundred(t *testing.T) {
 	f.srv.store.mu.Lock()
 	g := f.srv.store.groups[f.team.ID]
 	for i := range 104 {
-		f.srv.store.addPost(g, g.threads[tid], newPostInput{body: ItemBody{"text", fmt.Sprint("reply ", i)}}, bob, f.srv.now())
+		f.srv.store.addPost(g, g.threads[tid], newPostInput{body: ItemBody{"text", fmt.Sprint("reply ", i)}}, bob, f.srv.now(), "")
 	}
 	f.srv.store.mu.Unlock()
 

@@ -40,7 +40,8 @@ func (s *Server) SeedThread(groupID, conversationID string, body ItemBody, to, c
 }
 
 // SeedReply adds a post to a thread as if sender had replied through Graph
-// (POST .../threads/{id}/reply): participants join the thread's
+// (POST .../threads/{id}/reply), in reply to the thread's newest post:
+// participants join the thread's
 // toRecipients, and the thread's and conversation's computed fields follow.
 // Unlike a Graph reply it also works on a locked thread, so tests can set up
 // any history.
@@ -59,7 +60,7 @@ func (s *Server) SeedReply(groupID, threadID string, body ItemBody, participants
 	if !ok {
 		return Post{}, fmt.Errorf("emulator: SeedReply: group %q has no thread %q", groupID, threadID)
 	}
-	p := s.store.addPost(g, t, in, sender, s.now())
+	p := s.store.addPost(g, t, in, sender, s.now(), newestPostID(t))
 	t.toRecipients = addRecipients(t.toRecipients, in.newParticipants)
 	return postSnapshot(p), nil
 }

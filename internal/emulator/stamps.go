@@ -204,10 +204,12 @@ type postExpansion struct {
 	extensionID string
 	properties  bool
 	propertyID  string
+	// inReplyTo expands the post replied to.
+	inReplyTo bool
 }
 
-// parsePostExpand reads the $expand of a post read. Only the stamps are
-// modelled; other navigation properties (attachments, inReplyTo) are
+// parsePostExpand reads the $expand of a post read. The stamps and
+// inReplyTo are modelled; other navigation properties (attachments) are
 // accepted and not expanded, as before. Graph expands one navigation
 // property of a post at a time ([inf]: every example in Graph's docs expands
 // one).
@@ -237,6 +239,11 @@ func parsePostExpand(q queryOptions) (postExpansion, *apiError) {
 	switch {
 	case strings.EqualFold(name, "extensions"):
 		out.extensions, out.extensionID = true, filterID
+	case strings.EqualFold(name, "inReplyTo"):
+		if hasOptions {
+			return out, errBadRequest(fmt.Sprintf("Invalid $expand: '%s'; inReplyTo takes no options.", q.expand))
+		}
+		out.inReplyTo = true
 	case strings.EqualFold(name, "singleValueExtendedProperties"):
 		// The docs give this expansion only with a filter on the id.
 		if filterID == "" {
@@ -249,8 +256,17 @@ func parsePostExpand(q queryOptions) (postExpansion, *apiError) {
 	return out, nil
 }
 
-// expand adds the expanded stamps of a stored post to its JSON.
-func (x postExpansion) expand(p *postState, out object) object {
+// expand adds the expanded navigation properties of a stored post to its
+// JSON: its stamps, or the post it replies to (null for a thread's first
+// post), with that post's default properties. The caller must hold the lock.
+func (x postExpansion) expand(g *groupState, p *postState, out object) object {
+	if x.inReplyTo {
+		var replied any
+		if parent, ok := g.posts[p.post.InReplyTo]; ok && p.post.InReplyTo != "" {
+			replied = postJSON(postSnapshot(parent))
+		}
+		out = append(out, field{"inReplyTo", replied})
+	}
 	if x.extensions {
 		items := []object{}
 		for _, e := range p.stamps.extensions {

@@ -274,12 +274,13 @@ func (st *store) createThread(g *groupState, c *conversationState, to, cc []Reci
 	g.threads[t.id] = t
 	g.threadOrder = append(g.threadOrder, t.id)
 	c.threadIDs = append(c.threadIDs, t.id)
-	st.addPost(g, t, first, sender, now)
+	st.addPost(g, t, first, sender, now, "")
 	return t
 }
 
-// addPost appends a post to a thread. The caller must hold the lock.
-func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender Principal, now time.Time) *postState {
+// addPost appends a post to a thread, as a reply to the post inReplyTo ("" for
+// the post that starts the thread). The caller must hold the lock.
+func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender Principal, now time.Time, inReplyTo string) *postState {
 	now = now.UTC().Truncate(time.Second)
 	author := Recipient{Name: sender.DisplayName, Address: sender.Address}
 	st.postSeq++
@@ -288,7 +289,7 @@ func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender 
 			ID:                   st.claimID(postIDPrefix, postIDBytes),
 			ConversationID:       t.conversationID,
 			ThreadID:             t.id,
-			Body:                 st.behaviour.storedBody(in.body),
+			Body:                 st.behaviour.StoredBody(in.body),
 			From:                 author,
 			Sender:               author,
 			NewParticipants:      slices.Clone(in.newParticipants),
@@ -296,6 +297,7 @@ func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender 
 			CreatedDateTime:      now,
 			LastModifiedDateTime: now,
 			ChangeKey:            st.newChangeKey(),
+			InReplyTo:            inReplyTo,
 		},
 		stamps:     in.stamps,
 		seq:        st.postSeq,
@@ -305,6 +307,15 @@ func (st *store) addPost(g *groupState, t *threadState, in newPostInput, sender 
 	g.posts[p.post.ID] = p
 	t.postIDs = append(t.postIDs, p.post.ID)
 	return p
+}
+
+// newestPostID is the id of a thread's newest post, "" when it has none. The
+// caller must hold the lock.
+func newestPostID(t *threadState) string {
+	if len(t.postIDs) == 0 {
+		return ""
+	}
+	return t.postIDs[len(t.postIDs)-1]
 }
 
 // senderName is what uniqueSenders shows for a principal: Graph lists display

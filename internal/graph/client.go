@@ -94,6 +94,11 @@ type Client struct {
 	// coalesceReads and listings share group listings between reads.
 	coalesceReads bool
 	listings      *conversationListings
+	// filterRefused is set once Graph refused $filter on
+	// lastDeliveredDateTime: later listings go without it (see
+	// conversations_list.go).
+	filterRefused     atomic.Bool
+	filterRefusedOnce sync.Once
 	// limiter is the per-mailbox limiter of the middleware; reads after
 	// creates ask it whether the group's mailbox is busy.
 	limiter *mailboxLimiter

@@ -38,37 +38,50 @@ func readAll(t *testing.T, ids []string, parallelism int, read func(id string) (
 
 func TestCoalescedRefreshUsesOneListing(t *testing.T) {
 	t.Parallel()
-	// Pages of 7 prove the listing follows nextLink to the end.
-	env := newTestEnv(t, emulator.Options{Latency: 20 * time.Millisecond, MaxPageSize: 7})
-	var ids []string
-	for i := range 30 {
-		c, err := env.server.SeedConversation(env.group.ID, fmt.Sprint("topic ", i), emulator.ItemBody{ContentType: "text", Content: "x"}, nil, emulator.Principal{DisplayName: "x"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, c.ID)
-	}
-	deleted := ids[3]
-	env.server.DeleteConversation(env.group.ID, deleted)
-	c := env.clientWith(t, Options{Credential: StaticToken(testToken), CoalesceReads: true, MaxConcurrentRequestsPerGroup: 4})
-	ctx := testContext(t)
-	results := readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id) })
-	for id, err := range results {
-		if id == deleted {
-			if !IsNotFound(err) {
-				t.Errorf("the deleted conversation read as %v, want a 404", err)
+	for _, filter := range []bool{true, false} {
+		t.Run(fmt.Sprint("filter honoured ", filter), func(t *testing.T) {
+			t.Parallel()
+			// Pages of 7 prove the listing follows nextLink to the end.
+			env := newTestEnv(t, emulator.Options{Latency: 20 * time.Millisecond, MaxPageSize: 7,
+				Behaviour: emulator.Behaviour{FilterLastDelivered: filter}})
+			var ids []string
+			since := make(map[string]time.Time)
+			for i := range 30 {
+				c, err := env.server.SeedConversation(env.group.ID, fmt.Sprint("topic ", i), emulator.ItemBody{ContentType: "text", Content: "x"}, nil, emulator.Principal{DisplayName: "x"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, c.ID)
+				since[c.ID] = c.LastDeliveredDateTime
 			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("read %s: %v", id, err)
-		}
-	}
-	counters := env.server.Counters()
-	// One listing of 5 pages (29 conversations, pages of 7), plus the
-	// deleted conversation's own GET that proves it gone.
-	if counters["conversations.list"] != 5 || counters["conversations.get"] != 1 {
-		t.Fatalf("want 5 list pages and 1 get, counters %v", counters)
+			deleted := ids[3]
+			env.server.DeleteConversation(env.group.ID, deleted)
+			c := env.clientWith(t, Options{Credential: StaticToken(testToken), CoalesceReads: true, MaxConcurrentRequestsPerGroup: 4})
+			ctx := testContext(t)
+			results := readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id, since[id]) })
+			for id, err := range results {
+				if id == deleted {
+					if !IsNotFound(err) {
+						t.Errorf("the deleted conversation read as %v, want a 404", err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Errorf("read %s: %v", id, err)
+				}
+			}
+			counters := env.server.Counters()
+			// One listing of 5 pages (29 conversations, pages of 7), plus
+			// the deleted conversation's own GET that proves it gone; a
+			// service that refuses the filter first answers 400 to it.
+			wantLists := 5
+			if !filter {
+				wantLists++
+			}
+			if counters["conversations.list"] != wantLists || counters["conversations.get"] != 1 {
+				t.Fatalf("want %d list requests and 1 get, counters %v", wantLists, counters)
+			}
+		})
 	}
 }
 
@@ -82,7 +95,7 @@ func TestUncoalescedRefreshReadsEachConversation(t *testing.T) {
 	}
 	c := env.clientWith(t, Options{Credential: StaticToken(testToken)})
 	ctx := testContext(t)
-	readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id) })
+	readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id, time.Time{}) })
 	if counters := env.server.Counters(); counters["conversations.list"] != 0 || counters["conversations.get"] != 5 {
 		t.Fatalf("counters %v", counters)
 	}

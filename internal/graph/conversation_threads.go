@@ -8,7 +8,7 @@ import (
 // StartedThread is a thread of a conversation with the post that started it.
 type StartedThread struct {
 	Thread
-	FirstPost Post
+	FirstPost StartingPost
 }
 
 // ConversationThreads is every thread of a conversation that holds a post,
@@ -106,7 +106,10 @@ func (c *Client) ListConversationThreads(ctx context.Context, groupID, conversat
 		if len(posts) == 0 {
 			continue
 		}
-		first := earliestPost(posts)
+		first, err := c.startingPost(ctx, groupID, conversationID, t.ID, posts)
+		if err != nil {
+			return ConversationThreads{}, err
+		}
 		out.Threads = append(out.Threads, StartedThread{Thread: t, FirstPost: first})
 		if out.First < 0 || first.ReceivedDateTime.Before(out.Threads[out.First].FirstPost.ReceivedDateTime) {
 			out.First = len(out.Threads) - 1
@@ -115,14 +118,26 @@ func (c *Client) ListConversationThreads(ctx context.Context, groupID, conversat
 	return out, nil
 }
 
-// earliestPost is the post received earliest; of posts received at the same
-// time, the one listed first. posts must not be empty.
-func earliestPost(posts []Post) Post {
-	first := posts[0]
+// earliestPost is the post received earliest. Graph writes times to the
+// second, so several posts can share the earliest: then, in a list that
+// runs newest first (its first post received after its last), the one
+// listed last, and otherwise the one listed first; tied reports that the
+// list's order could not tell (every post received in the same second).
+// posts must not be empty.
+func earliestPost(posts []Post) (first Post, tied bool) {
+	newestFirst := posts[0].ReceivedDateTime.After(posts[len(posts)-1].ReceivedDateTime)
+	sameSecond := posts[0].ReceivedDateTime.Equal(posts[len(posts)-1].ReceivedDateTime)
+	first = posts[0]
 	for _, p := range posts[1:] {
-		if p.ReceivedDateTime.Before(first.ReceivedDateTime) {
-			first = p
+		switch {
+		case p.ReceivedDateTime.Before(first.ReceivedDateTime):
+			first, tied = p, false
+		case p.ReceivedDateTime.Equal(first.ReceivedDateTime):
+			if newestFirst {
+				first = p
+			}
+			tied = tied || sameSecond
 		}
 	}
-	return first
+	return first, tied
 }

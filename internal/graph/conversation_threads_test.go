@@ -205,7 +205,7 @@ func TestListThreadsOfConversations(t *testing.T) {
 	}
 }
 
-func sameImportedPost(a, b Post) bool {
+func sameImportedPost(a, b StartingPost) bool {
 	return a.ID == b.ID && a.Body == b.Body && slices.Equal(a.NewParticipants, b.NewParticipants)
 }
 

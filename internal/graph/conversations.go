@@ -154,20 +154,20 @@ func (c *Client) DeleteConversation(ctx context.Context, groupID, conversationID
 // FirstPost finds the thread that started a conversation and its first post,
 // which hold what a user wrote in the configuration: used on import only, as
 // posts cannot change once written.
-func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) (threadID string, first Post, err error) {
+func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) (threadID string, first StartingPost, err error) {
 	conversation := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID)
 	ctx, attempts := withAttemptCounter(ctx)
 	firstPage, err := conversation.Threads().ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemConversationsItemThreadsRequestBuilderGetQueryParameters{Select: []string{"id"}},
 	})
 	if err != nil {
-		return "", Post{}, newError("list conversation threads", int(attempts.Load()), err)
+		return "", StartingPost{}, newError("list conversation threads", int(attempts.Load()), err)
 	}
 	threadIDs, err := listAll(ctx, c, "list conversation threads", attempts, firstPage,
 		models.CreateConversationThreadCollectionResponseFromDiscriminatorValue,
 		func(t models.ConversationThreadable) string { return deref(t.GetId()) })
 	if err != nil {
-		return "", Post{}, err
+		return "", StartingPost{}, err
 	}
 
 	// Graph promises no order for threads or posts, so the first post is
@@ -176,17 +176,21 @@ func (c *Client) FirstPost(ctx context.Context, groupID, conversationID string) 
 	for _, id := range threadIDs {
 		posts, err := c.listPosts(ctx, groupID, conversationID, id)
 		if err != nil {
-			return "", Post{}, err
+			return "", StartingPost{}, err
 		}
 		if len(posts) == 0 {
 			continue
 		}
-		if p := earliestPost(posts); !found || p.ReceivedDateTime.Before(first.ReceivedDateTime) {
+		p, err := c.startingPost(ctx, groupID, conversationID, id, posts)
+		if err != nil {
+			return "", StartingPost{}, err
+		}
+		if !found || p.ReceivedDateTime.Before(first.ReceivedDateTime) {
 			threadID, first, found = id, p, true
 		}
 	}
 	if !found {
-		return "", Post{}, &Error{Operation: "find first post", StatusCode: 404, Code: "ErrorItemNotFound",
+		return "", StartingPost{}, &Error{Operation: "find first post", StatusCode: 404, Code: "ErrorItemNotFound",
 			Message: "the conversation has no posts"}
 	}
 	return threadID, first, nil
@@ -207,7 +211,7 @@ func (c *Client) listPostsExpanded(ctx context.Context, groupID, conversationID,
 	first, err := c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Threads().
 		ByConversationThreadId(threadID).Posts().ToGetRequestInformation(ctx, &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetRequestConfiguration{
 		QueryParameters: &groups.ItemConversationsItemThreadsItemPostsRequestBuilderGetQueryParameters{
-			Select: []string{"id", "body", "from", "sender", "newParticipants", "receivedDateTime", "hasAttachments"},
+			Select: postSelect,
 			Expand: expand,
 		},
 	})

@@ -103,28 +103,6 @@ func tokenRequest(scopes []string) policy.TokenRequestOptions {
 	return policy.TokenRequestOptions{Scopes: scopes}
 }
 
-// unauthorizedAdvice explains a 401: Graph refused the token itself.
-func (c *Client) unauthorizedAdvice() string {
-	audience := "Microsoft Graph"
-	if len(c.scopes) > 0 {
-		audience = strings.TrimSuffix(c.scopes[0], "/.default")
-	}
-	return "Graph did not accept the access token: it is missing, expired, or issued for another audience than " + audience +
-		". A static access_token must be fresh and issued for that audience (for example by " +
-		"\"az account get-access-token --resource-type ms-graph\"); with the other sign-in methods, check that environment " +
-		"names the cloud of your tenant."
-}
-
-// appOnlyCreateAdvice explains a 403 on create with an application token.
-// Every sign-in method but the Azure CLI and a user's access_token yields
-// one, so it says which to switch to.
-const appOnlyCreateAdvice = "Creating conversations needs a delegated (user) token: Microsoft Graph does not let " +
-	"applications create group conversations or threads, and client certificates, client secrets, OIDC federation and " +
-	"managed identities all sign in as an application. Sign in as a user instead: run \"az login\" and let the provider " +
-	"use the Azure CLI (use_cli, on by default, is used when none of access_token, client_certificate, client_secret, " +
-	"use_oidc and use_msi is set), or set access_token to a token issued to a signed-in user with Group.ReadWrite.All, " +
-	"for example by \"az account get-access-token --resource-type ms-graph\"."
-
 // tokenClaims are the JWT claims that tell a delegated token from an
 // application (client credentials) token.
 type tokenClaims struct {

@@ -70,7 +70,7 @@ func FuzzListPages(f *testing.F) {
 		},
 		func(ctx context.Context) ([]string, error) {
 			got, err := client.ListThreadPosts(ctx, "0f6b4a42-55c4-4d33-9a9c-1d0f1a3b7e10", "AAQkAD=", "AAQkAE=")
-			return idsOf(got, func(p Post) string { return p.ID }), err
+			return idsOf(got.Posts, func(p Post) string { return p.ID }), err
 		},
 		func(ctx context.Context) ([]string, error) {
 			got, err := client.FindGroups(ctx, GroupDisplayName, "Marketing")

@@ -166,36 +166,6 @@ func TestErrorsCarryGraphDetails(t *testing.T) {
 	}
 }
 
-func TestExplainCreateFailure(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, emulator.Options{})
-	ctx := testContext(t)
-	in := NewConversation{Topic: "t", Body: ItemBody{ContentType: "text", Content: "x"}}
-	tests := []struct {
-		name, token, groupID, want string
-	}{
-		{"security group", testToken, env.securityGroup.ID, "is not a Microsoft 365 group"},
-		{"missing group", testToken, "3f1c2b4a-0000-4000-8000-000000000000", "does not exist"},
-		{"application token", testAppToken, env.group.ID, "needs a delegated (user) token"},
-		{"unknown token", "nope", env.group.ID, "missing, expired, or issued for another audience"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := env.client(t, tt.token, nil)
-			_, err := c.CreateConversation(ctx, tt.groupID, in)
-			if err == nil {
-				t.Fatal("create succeeded")
-			}
-			if got := c.ExplainCreateFailure(ctx, tt.groupID, err); !strings.Contains(got, tt.want) {
-				t.Fatalf("explanation %q does not contain %q (error: %v)", got, tt.want, err)
-			}
-		})
-	}
-	if n := len(env.server.Conversations(env.group.ID)); n != 0 {
-		t.Fatalf("failed creates left %d conversations", n)
-	}
-}
-
 func TestWaitForConversationOutlastsInvisibility(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, emulator.Options{InvisibleFor: 500 * time.Millisecond})

@@ -137,7 +137,7 @@ func keyInCreateBody(body map[string]any) string {
 // exchangeRewrite turns posted HTML into the shape of the docs' list-posts
 // sample: nested divs and x_-prefixed ids, more than the emulator's wrapper.
 func exchangeRewrite(content string) string {
-	inner := UnwrapHTML(content)
+	inner := ImportedBody(ItemBody{ContentType: "html", Content: content}).Content
 	inner = strings.ReplaceAll(inner, `id="`, `id="x_`)
 	return "<html><body><div><div style=\"direction:ltr;\"><table id=\"x_bodyTable\"><tr><td>" + inner + "</td></tr></table></div></div></body></html>"
 }

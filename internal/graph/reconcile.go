@@ -29,7 +29,11 @@ const clockSkew = 5 * time.Minute
 // in, stamped with key ("" for none) and sent at sentAt, made.
 func (c *Client) findCreatedConversation(ctx context.Context, groupID string, in NewConversation, key string, sentAt time.Time) (CreatedConversation, bool, error) {
 	return searchUntilSettled(ctx, c, "conversation", sentAt, func(ctx context.Context) (CreatedConversation, bool, error) {
-		conversations, err := c.ListConversations(ctx, groupID)
+		// Only conversations delivered since the create was sent can be
+		// its; where the service takes $filter on lastDeliveredDateTime,
+		// only those are listed, which keeps the search to a page in a
+		// mailbox of thousands.
+		conversations, err := c.listConversationsDeliveredSince(ctx, groupID, sentAt.Add(-clockSkew))
 		if err != nil {
 			return CreatedConversation{}, false, err
 		}
@@ -56,9 +60,9 @@ func (c *Client) findCreatedConversation(ctx context.Context, groupID string, in
 			if key != "" {
 				threadID, match, err = c.threadStampedWith(ctx, groupID, candidate.ID, key, sentAt)
 			} else {
-				var post Post
+				var post StartingPost
 				threadID, post, err = c.FirstPost(ctx, groupID, candidate.ID)
-				match = err == nil && sameConversationPost(in, post)
+				match = err == nil && sameConversationPost(in, post.Post)
 			}
 			if IsNotFound(err) || (err == nil && !match) {
 				continue
@@ -134,7 +138,8 @@ func (c *Client) findCreatedThread(ctx context.Context, groupID, conversationID 
 			if key != "" {
 				match = slices.ContainsFunc(posts, func(p Post) bool { return p.CreateKey == key })
 			} else {
-				match = sameThreadPost(in, candidate, earliestPost(posts))
+				earliest, _ := earliestPost(posts)
+				match = sameThreadPost(in, candidate, earliest)
 			}
 			if !match || !c.claim(candidate.ID) {
 				continue
@@ -203,11 +208,7 @@ func sameThreadPost(in NewThread, thread Thread, first Post) bool {
 }
 
 func sameBody(want, got ItemBody) bool {
-	wantType := want.ContentType
-	if wantType == "" {
-		wantType = "html"
-	}
-	return strings.EqualFold(got.ContentType, wantType) && SameBodyContent(want.Content, got.Content)
+	return SameBody(want, got)
 }
 
 func sameAddresses(a, b []Recipient) bool {

@@ -147,28 +147,6 @@ func (c *Client) DeleteThread(ctx context.Context, groupID, conversationID, thre
 	return newError("delete thread", int(attempts.Load()), err)
 }
 
-// ListThreadPosts lists a thread's posts in the order Graph returns them,
-// following every page.
-func (c *Client) ListThreadPosts(ctx context.Context, groupID, conversationID, threadID string) ([]Post, error) {
-	return c.listPosts(ctx, groupID, conversationID, threadID)
-}
-
-// FirstThreadPost finds the post that started a thread, which holds what a
-// user wrote in the configuration: used on import only, as posts cannot
-// change once written. Graph promises no order, so it is the post received
-// earliest; of posts received in the same second, the one listed first.
-func (c *Client) FirstThreadPost(ctx context.Context, groupID, conversationID, threadID string) (Post, error) {
-	posts, err := c.listPosts(ctx, groupID, conversationID, threadID)
-	if err != nil {
-		return Post{}, err
-	}
-	if len(posts) == 0 {
-		return Post{}, &Error{Operation: "find first post", StatusCode: 404, Code: "ErrorItemNotFound",
-			Message: "the thread has no posts"}
-	}
-	return earliestPost(posts), nil
-}
-
 func (c *Client) threads(groupID, conversationID string) *groups.ItemConversationsItemThreadsRequestBuilder {
 	return c.groups.ByGroupId(groupID).Conversations().ByConversationId(conversationID).Threads()
 }

@@ -165,9 +165,13 @@ func TestListThreadPostsKeepsGraphOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	posts, err := c.ListThreadPosts(testContext(t), env.group.ID, conversation.ID, threadID)
+	list, err := c.ListThreadPosts(testContext(t), env.group.ID, conversation.ID, threadID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	posts := list.Posts
+	if list.Full {
+		t.Error("a list of 5 posts is reported full")
 	}
 	stored := env.server.Posts(env.group.ID, threadID)
 	if len(posts) != 5 || len(stored) != 5 {

@@ -12,9 +12,10 @@ import (
 )
 
 // A refresh of many conversations in one group costs one listing (here 3
-// pages of 5) instead of a GET each, and with coalescing off it costs a GET
-// each; either way a conversation deleted outside Terraform among them is
-// seen by the next plan.
+// pages of 5, after the emulator refused the listing by delivery it is
+// asked for first) instead of a GET each, and with coalescing off it costs a
+// GET each; either way a conversation deleted outside Terraform among them
+// is seen by the next plan.
 func TestAccGroupConversation_coalescedRefresh(t *testing.T) {
 	const n = 12
 	tests := []struct {
@@ -22,7 +23,7 @@ func TestAccGroupConversation_coalescedRefresh(t *testing.T) {
 		providerArgs        string
 		wantLists, wantGets int
 	}{
-		{"coalescing on", "", 3, 0},
+		{"coalescing on", "", 4, 0},
 		{"coalescing off", "coalesce_reads = false", 0, n},
 	}
 	for _, tt := range tests {

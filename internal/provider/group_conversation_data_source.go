@@ -84,7 +84,7 @@ func (d *groupConversationDataSource) Read(ctx context.Context, req datasource.R
 	tflog.Debug(ctx, "Reading group conversation")
 	conversation, err := d.client.GetConversation(ctx, groupID, conversationID)
 	if err != nil {
-		advice := d.client.ExplainReadFailure(ctx, groupID, err)
+		advice := explainReadFailure(ctx, d.client, groupID, err)
 		if advice == "" && graph.IsNotFound(err) {
 			advice = fmt.Sprintf("The group has no conversation %s: it may have been deleted. Check id.", conversationID)
 		}

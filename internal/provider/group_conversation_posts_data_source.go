@@ -68,7 +68,9 @@ func (d *groupConversationPostsDataSource) Schema(_ context.Context, _ datasourc
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads the posts of one thread of a group conversation, in the order Graph returns them.",
+		MarkdownDescription: "Reads the posts of one thread of a group conversation, in the order Graph returns them. Graph lists " +
+			"at most 100 posts of a thread; when it lists 100, the data source warns that there may be more, and that the " +
+			"thread's first post may be one of those not listed.",
 		Attributes: map[string]schema.Attribute{
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The object id (a GUID) of the Microsoft 365 group whose mailbox holds the conversation.",
@@ -144,7 +146,7 @@ func (d *groupConversationPostsDataSource) Read(ctx context.Context, req datasou
 
 	posts, err := d.client.ListThreadPosts(ctx, groupID, conversationID, threadID)
 	if err != nil {
-		advice := d.client.ExplainReadFailure(ctx, groupID, err)
+		advice := explainReadFailure(ctx, d.client, groupID, err)
 		if advice == "" && graph.IsNotFound(err) {
 			advice = "The conversation or the thread does not exist in this group: it may have been deleted. Check conversation_id and thread_id."
 		}
@@ -152,9 +154,15 @@ func (d *groupConversationPostsDataSource) Read(ctx context.Context, req datasou
 			fmt.Sprintf("Could not list the posts of thread %s in conversation %s of group %s.", threadID, conversationID, groupID), err, advice)
 		return
 	}
-	tflog.Debug(ctx, "Listed thread posts", map[string]any{"posts": len(posts)})
+	tflog.Debug(ctx, "Listed thread posts", map[string]any{"posts": len(posts.Posts)})
+	if posts.Full {
+		resp.Diagnostics.AddWarning("Thread Holds 100 Posts or More",
+			fmt.Sprintf("Microsoft Graph lists at most %d posts of a thread, and listed %d of thread %s: the thread may hold more, "+
+				"which Graph does not list, and its first post may be one of them. posts holds the posts Graph listed, in its order.",
+				graph.MaxListedPosts, len(posts.Posts), threadID))
+	}
 
-	list, diags := postListValue(posts)
+	list, diags := postListValue(posts.Posts)
 	resp.Diagnostics.Append(diags...)
 	config.Posts = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)

@@ -1,16 +1,23 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/graph"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/testfakes"
 )
 
 const postsDataAddress = "data.msgraph_group_conversation_posts.test"
@@ -135,4 +142,56 @@ func TestAccGroupConversationPostsDataSource_notFound(t *testing.T) {
 				"Graph error code: ErrorItemNotFound", requestIDLine),
 		}},
 	})
+}
+
+// Graph lists at most 100 posts of a thread: the data source says so when
+// it listed that many, as the thread's first post may be missing.
+func TestPostsDataSourceWarnsOfAFullList(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, emulator.Options{})
+	ctx := context.Background()
+	c, err := graph.NewClient(graph.Options{Endpoint: env.endpoint, Credential: testfakes.StaticToken(testUserToken)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &groupConversationPostsDataSource{client: c}
+	var schema datasource.SchemaResponse
+	d.Schema(ctx, datasource.SchemaRequest{}, &schema)
+	objectType := schema.Schema.Type().TerraformType(ctx)
+	for _, tt := range []struct {
+		replies  int
+		wantWarn bool
+	}{{98, false}, {99, true}, {150, true}} {
+		conversation, err := env.server.SeedConversation(env.group.ID, fmt.Sprint("replies ", tt.replies), emulator.ItemBody{ContentType: "text", Content: "x"},
+			nil, emulator.Principal{DisplayName: "Adele Vance"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range tt.replies {
+			if _, err := env.server.SeedReply(env.group.ID, conversation.ThreadIDs[0], emulator.ItemBody{ContentType: "text", Content: fmt.Sprint(i)}, nil,
+				emulator.Principal{DisplayName: "Lee Gu"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		config := tfsdk.Config{Schema: schema.Schema, Raw: tftypes.NewValue(objectType, map[string]tftypes.Value{
+			"group_id":        tftypes.NewValue(tftypes.String, env.group.ID),
+			"conversation_id": tftypes.NewValue(tftypes.String, conversation.ID),
+			"thread_id":       tftypes.NewValue(tftypes.String, conversation.ThreadIDs[0]),
+			"posts":           tftypes.NewValue(objectType.(tftypes.Object).AttributeTypes["posts"], nil),
+		})}
+		resp := &datasource.ReadResponse{State: tfsdk.State{Schema: schema.Schema, Raw: tftypes.NewValue(objectType, nil)}}
+		d.Read(ctx, datasource.ReadRequest{Config: config}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("%d replies: %v", tt.replies, resp.Diagnostics)
+		}
+		warned := false
+		for _, w := range resp.Diagnostics.Warnings() {
+			if w.Summary() == "Thread Holds 100 Posts or More" && strings.Contains(w.Detail(), "its first post may be one of them") {
+				warned = true
+			}
+		}
+		if warned != tt.wantWarn {
+			t.Errorf("%d posts: warned = %t, want %t (%v)", tt.replies+1, warned, tt.wantWarn, resp.Diagnostics)
+		}
+	}
 }

@@ -4,19 +4,14 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -76,18 +71,10 @@ func (r *groupConversationResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *groupConversationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	attributes := map[string]schema.Attribute{
-		"id":       idAttribute("The conversation id Graph assigned."),
-		"group_id": groupIDAttribute(),
-		"topic": schema.StringAttribute{
-			MarkdownDescription: "The conversation's subject.",
-			Required:            true,
-			PlanModifiers:       replace,
-			Validators: []validator.String{
-				stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
-			},
-		},
+		"id":               idAttribute("The conversation id Graph assigned."),
+		"group_id":         groupIDAttribute(),
+		"topic":            topicAttribute("The conversation's subject.", false),
 		"body":             bodyAttribute("The body of the first post."),
 		"new_participants": recipientListAttribute("People added to the conversation by the first post, besides the group's members."),
 		"thread_id":        idAttribute("The id of the conversation's first thread, which holds the first post."),
@@ -101,8 +88,10 @@ func (r *groupConversationResource) Schema(ctx context.Context, _ resource.Schem
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create: true, Read: true, Delete: true,
-				CreateDescription: "How long a create may take, retries after throttling, the wait for the new conversation to " +
-					"become readable, and the search for a create whose answer was lost included. Default `10m`.",
+				CreateDescription: "How long a create may take, retries after throttling, the wait for a new group's mailbox " +
+					"(Microsoft 365 creates it some time after the group; give a conversation in a group created in the same " +
+					"apply more, such as `60m`), the wait for the new conversation to become readable, and the search for a " +
+					"create whose answer was lost included. Default `10m`.",
 				ReadDescription:   "How long a refresh may take, retries included. Default `5m`.",
 				DeleteDescription: "How long a delete may take, retries included. Default `5m`.",
 			}),
@@ -129,11 +118,13 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 	groupID := plan.GroupID.ValueString()
 
 	tflog.Info(ctx, "Creating group conversation", map[string]any{"topic": in.Topic})
-	created, err := r.client.CreateConversation(ctx, groupID, in)
+	created, diagnosis, err := createInGroup(ctx, r.client, groupID, func(ctx context.Context) (graph.CreatedConversation, error) {
+		return r.client.CreateConversation(ctx, groupID, in)
+	})
 	createdAt := time.Now()
 	if err != nil {
 		r.createFailed(&resp.Diagnostics, fmt.Sprintf("the conversation %q in group %s", in.Topic, groupID),
-			err, r.client.ExplainCreateFailure(ctx, groupID, err))
+			err, explainCreateFailure(ctx, r.client, groupID, createsConversation, err, diagnosis))
 		return
 	}
 	plan.ID = types.StringValue(created.ID)
@@ -162,10 +153,13 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	groupID, conversationID := state.GroupID.ValueString(), state.ID.ValueString()
+	// A conversation's last delivery only grows, so the one the state holds
+	// tells a shared listing how far back it must reach to list it.
+	deliveredSince := timeOf(state.LastDeliveredDateTime)
 
 	conversation, gone, err := readWithGrace(ctx, &r.lifecycle, req.Private, &resp.Diagnostics,
 		func(ctx context.Context) (graph.Conversation, error) {
-			return r.client.ReadConversation(ctx, groupID, conversationID)
+			return r.client.ReadConversation(ctx, groupID, conversationID, deliveredSince)
 		},
 		func(ctx context.Context) (graph.Conversation, error) {
 			return r.client.WaitForConversation(ctx, groupID, conversationID)
@@ -179,7 +173,7 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 			fmt.Sprintf("Could not read conversation %s of group %s.", conversationID, groupID), err, "")
 		return
 	}
-	state.Topic = types.StringValue(conversation.Topic)
+	state.Topic = keptTopic(state.Topic, conversation.Topic)
 	resp.Diagnostics.Append(state.setComputed(ctx, conversation)...)
 
 	// Posts cannot be edited in Graph, so the first post is read only when
@@ -193,8 +187,9 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 			return
 		}
 		state.ThreadID = types.StringValue(threadID)
+		warnFullThread(&resp.Diagnostics, threadID, post)
 		if state.Body.IsNull() {
-			resp.Diagnostics.Append(state.setFirstPost(post)...)
+			resp.Diagnostics.Append(state.setFirstPost(post.Post)...)
 		}
 	}
 	if resp.Diagnostics.HasError() {

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -91,16 +89,9 @@ func (r *groupConversationThreadResource) Schema(ctx context.Context, _ resource
 			PlanModifiers:       replace,
 			Validators:          []validator.String{graphIDValidator("conversation")},
 		},
-		"topic": schema.StringAttribute{
-			MarkdownDescription: "The thread's subject. Graph gives every thread of a conversation the conversation's topic, " +
-				"so this must equal the conversation's topic (for example `msgraph_group_conversation.<name>.topic`); " +
-				"the provider checks that before it creates the thread.",
-			Required:      true,
-			PlanModifiers: replace,
-			Validators: []validator.String{
-				stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
-			},
-		},
+		"topic": topicAttribute("The thread's subject. Graph gives every thread of a conversation the conversation's topic, "+
+			"so this must be the conversation's topic (for example `msgraph_group_conversation.<name>.topic`); "+
+			"the provider checks that before it creates the thread.", true),
 		"body":          bodyAttribute("The body of the thread's first post."),
 		"to_recipients": recipientListAttribute("The thread's To recipients, besides the group's members." + recipientsNote),
 		"cc_recipients": recipientListAttribute("The thread's Cc recipients." + recipientsNote),
@@ -159,11 +150,13 @@ func (r *groupConversationThreadResource) Create(ctx context.Context, req resour
 	}
 
 	tflog.Info(ctx, "Creating group conversation thread")
-	threadID, err := r.client.CreateThread(ctx, groupID, conversationID, in)
+	threadID, diagnosis, err := createInGroup(ctx, r.client, groupID, func(ctx context.Context) (string, error) {
+		return r.client.CreateThread(ctx, groupID, conversationID, in)
+	})
 	createdAt := time.Now()
 	if err != nil {
 		r.createFailed(&resp.Diagnostics, fmt.Sprintf("a thread in conversation %s of group %s", conversationID, groupID),
-			err, r.client.ExplainCreateFailure(ctx, groupID, err))
+			err, explainCreateFailure(ctx, r.client, groupID, createsThread, err, diagnosis))
 		return
 	}
 	// Until Graph says otherwise, a new thread is unlocked.
@@ -225,7 +218,7 @@ func (r *groupConversationThreadResource) Read(ctx context.Context, req resource
 	if err != nil {
 		addGraphError(&resp.Diagnostics, "Read Group Conversation Thread Failed",
 			fmt.Sprintf("Could not read thread %s of conversation %s in group %s.", threadID, conversationID, groupID),
-			err, r.client.ExplainReadFailure(ctx, groupID, err))
+			err, explainReadFailure(ctx, r.client, groupID, err))
 		return
 	}
 	resp.Diagnostics.Append(state.setFromGraph(ctx, thread)...)
@@ -240,7 +233,8 @@ func (r *groupConversationThreadResource) Read(ctx context.Context, req resource
 				fmt.Sprintf("Could not read the first post of thread %s in group %s.", threadID, groupID), err, "")
 			return
 		}
-		resp.Diagnostics.Append(state.setImported(post, thread)...)
+		warnFullThread(&resp.Diagnostics, threadID, post)
+		resp.Diagnostics.Append(state.setImported(post.Post, thread)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -338,7 +332,7 @@ func (r *groupConversationThreadResource) ModifyPlan(ctx context.Context, req re
 func (r *groupConversationThreadResource) checkTopic(ctx context.Context, groupID, conversationID, topic string, diags *diag.Diagnostics) bool {
 	conversation, err := r.client.GetConversation(ctx, groupID, conversationID)
 	if err != nil {
-		advice := r.client.ExplainReadFailure(ctx, groupID, err)
+		advice := explainReadFailure(ctx, r.client, groupID, err)
 		if advice == "" && graph.IsNotFound(err) {
 			advice = fmt.Sprintf("The conversation %s does not exist in group %s (or the signed-in identity cannot see it). Check conversation_id.",
 				conversationID, groupID)
@@ -348,7 +342,7 @@ func (r *groupConversationThreadResource) checkTopic(ctx context.Context, groupI
 			err, advice)
 		return false
 	}
-	if conversation.Topic != topic {
+	if !graph.SameTopic(topic, conversation.Topic) {
 		diags.AddAttributeError(path.Root("topic"), "Thread Topic Must Match Its Conversation",
 			fmt.Sprintf("Every thread of a conversation has the conversation's topic: conversation %s has the topic %q, not %q. "+
 				"Set topic = %q (for example from msgraph_group_conversation.<name>.topic). No thread was created.",
@@ -407,10 +401,11 @@ func (m groupConversationThreadResourceModel) newThread(ctx context.Context) (gr
 	}, diags
 }
 
-// setFromGraph takes what Graph says about the thread: its topic, its lock
-// and the computed attributes.
+// setFromGraph takes what Graph says about the thread: its topic (unless
+// it is the configured one in Exchange's normalised form), its lock and the
+// computed attributes.
 func (m *groupConversationThreadResourceModel) setFromGraph(ctx context.Context, t graph.Thread) diag.Diagnostics {
-	m.Topic = types.StringValue(t.Topic)
+	m.Topic = keptTopic(m.Topic, t.Topic)
 	m.IsLocked = types.BoolValue(t.IsLocked)
 	return m.summaryModel.set(ctx, t.HasAttachments, t.LastDeliveredDateTime, t.Preview, t.UniqueSenders)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -109,7 +110,8 @@ func (d *groupConversationsDataSource) Schema(_ context.Context, _ datasource.Sc
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists every conversation of a Microsoft 365 group, across all of Graph's pages, optionally only those " +
-			"with a given topic. With `include_threads` it also reads what importing each conversation and its threads reads, " +
+			"with a given topic. A listing that a reply arriving meanwhile shifted (Graph may page a list ordered by last delivery " +
+			"by position) is taken again, up to three times. With `include_threads` it also reads what importing each conversation and its threads reads, " +
 			"so that a configuration can adopt them all with `for_each` import blocks (see the guide \"Adopting existing conversations\").",
 		Attributes: map[string]schema.Attribute{
 			"group_id": schema.StringAttribute{
@@ -118,8 +120,9 @@ func (d *groupConversationsDataSource) Schema(_ context.Context, _ datasource.Sc
 				Validators:          []validator.String{guidValidator()},
 			},
 			"topic": schema.StringAttribute{
-				MarkdownDescription: "Only list conversations whose topic is exactly this (case-sensitive). Graph cannot filter on " +
-					"topic, so every conversation is read and the filter is applied by the provider.",
+				MarkdownDescription: "Only list conversations whose topic is this (case-sensitive), as Graph holds it or without " +
+					"a short prefix such as `FYI: ` that Exchange may take off a topic. Graph cannot filter on topic, so every " +
+					"conversation is read and the filter is applied by the provider.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -155,12 +158,20 @@ func (d *groupConversationsDataSource) Read(ctx context.Context, req datasource.
 	groupID := config.GroupID.ValueString()
 	ctx = tflog.SetField(ctx, "group_id", groupID)
 
-	conversations, err := d.client.ListConversations(ctx, groupID)
+	listing, err := d.client.ListConversationsSettled(ctx, groupID)
 	if err != nil {
 		addGraphError(&resp.Diagnostics, "List Group Conversations Failed",
-			fmt.Sprintf("Could not list the conversations of group %s.", groupID), err, d.client.ExplainReadFailure(ctx, groupID, err))
+			fmt.Sprintf("Could not list the conversations of group %s.", groupID), err, explainReadFailure(ctx, d.client, groupID, err))
 		return
 	}
+	if listing.Unsettled {
+		resp.Diagnostics.AddWarning("Group Conversations Changed While Listed",
+			fmt.Sprintf("The conversations of group %s kept changing while they were listed: each of %d listings saw the list shift "+
+				"(a reply moves a conversation to the front of a list Graph pages by position), so a conversation may have been "+
+				"missed by one of them. conversations holds every conversation any of the listings saw, which can include one "+
+				"deleted meanwhile. Read the data source again when the group is quieter.", groupID, listing.Listings))
+	}
+	conversations := listing.Conversations
 	listed := len(conversations)
 	if !config.Topic.IsNull() {
 		conversations = withTopic(conversations, config.Topic.ValueString())
@@ -185,6 +196,7 @@ func (d *groupConversationsDataSource) Read(ctx context.Context, req datasource.
 			return !read
 		})
 		tflog.Debug(ctx, "Read the threads of group conversations", map[string]any{"conversations": len(conversations)})
+		warnFullThreads(&resp.Diagnostics, threads)
 	}
 
 	list, diags := conversationListValue(ctx, conversations, threads)
@@ -193,11 +205,36 @@ func (d *groupConversationsDataSource) Read(ctx context.Context, req datasource.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 }
 
-// withTopic keeps the conversations whose topic is exactly topic.
+// warnFullThreads says which threads read for include_threads Graph listed
+// a full 100 posts of, so that their first posts were looked for along
+// inReplyTo.
+func warnFullThreads(diags *diag.Diagnostics, threads map[string]graph.ConversationThreads) {
+	var full []string
+	for _, ct := range threads {
+		for _, t := range ct.Threads {
+			if t.FirstPost.ListFull {
+				full = append(full, t.ID)
+			}
+		}
+	}
+	if len(full) == 0 {
+		return
+	}
+	slices.Sort(full)
+	diags.AddWarning("Threads Hold 100 Posts or More",
+		fmt.Sprintf("Microsoft Graph lists at most %d posts of a thread, and listed %d of each of these threads: %s. Their first "+
+			"posts may not have been among them, so the provider followed inReplyTo from the earliest post listed to the post "+
+			"that replies to none, and took its body as the one a configuration writes.",
+			graph.MaxListedPosts, graph.MaxListedPosts, strings.Join(full, ", ")))
+}
+
+// withTopic keeps the conversations whose topic is topic, as Graph holds it
+// or in Exchange's normalised form (graph.SameTopic): a conversation posted
+// as "FYI: x" may be listed as "x".
 func withTopic(conversations []graph.Conversation, topic string) []graph.Conversation {
 	var kept []graph.Conversation
 	for _, c := range conversations {
-		if c.Topic == topic {
+		if graph.SameTopic(topic, c.Topic) {
 			kept = append(kept, c)
 		}
 	}

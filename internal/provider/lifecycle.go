@@ -182,6 +182,40 @@ func createdAtOf(ctx context.Context, private privateGetter) (time.Time, bool) {
 	return createdAt, true
 }
 
+// createInGroup runs create, a create in a group's mailbox. When Graph
+// refuses it and a look at the group finds a Microsoft 365 group whose
+// mailbox does not answer yet (Microsoft 365 creates a new group's mailbox
+// some time after the group, so a configuration that creates the group and
+// its first conversation in one apply meets it), it waits for the mailbox,
+// logging its progress, and runs create again, until ctx's deadline, the
+// create timeout. diagnosis is the look at the group after the last
+// refusal, for the explanation of a failure; nil when there was none.
+func createInGroup[T any](ctx context.Context, client *graph.Client, groupID string, create func(context.Context) (T, error)) (value T, diagnosis *graph.GroupDiagnosis, err error) {
+	for {
+		value, err = create(ctx)
+		if !isRefusal(err) {
+			return value, nil, err
+		}
+		d := client.DiagnoseGroup(ctx, groupID)
+		if !d.Found || !d.Group.IsMicrosoft365() || d.Mailbox != graph.MailboxNotReady {
+			return value, &d, err
+		}
+		tflog.Info(ctx, "The group's mailbox does not answer yet; waiting for it, within the create timeout", map[string]any{
+			"group": d.Group.DisplayName, "error": err.Error(),
+		})
+		if waitErr := client.WaitForMailbox(ctx, groupID); waitErr != nil {
+			return value, &d, waitErr
+		}
+	}
+}
+
+// isRefusal reports a create Graph refused (a 4xx other than 401 and 429),
+// which creates nothing and is worth a look at the group.
+func isRefusal(err error) bool {
+	status := graph.StatusCode(err)
+	return status >= 400 && status < 500 && status != 401 && status != 429 && graph.FailureOf(err) == ""
+}
+
 // createFailed reports a create that did not produce an object this
 // provider knows of. what names the object ("the conversation "Kickoff" in
 // group …"). A create whose outcome is unknown says that the object may
@@ -202,6 +236,16 @@ func (l *lifecycle) createFailed(diags *diag.Diagnostics, what string, err error
 				"Nothing was recorded in the state.", what, did),
 			err, "Check the group. If the "+strings.ToLower(l.noun)+" exists, import it; if not, run the apply again. "+
 				"A longer create timeout (timeouts block) gives the search more time.")
+		return
+	}
+	var notReady *graph.MailboxNotReadyError
+	if errors.As(err, &notReady) {
+		addGraphError(diags, "Create "+l.noun+" Failed",
+			fmt.Sprintf("Could not create %s: the group's mailbox still did not answer after the provider waited %s for it "+
+				"(%d reads), and the create timeout ended the wait. Microsoft 365 creates a new group's mailbox some time after "+
+				"the group; reports say it can take up to 45 minutes. Nothing was created.",
+				what, notReady.Waited.Round(time.Second), notReady.Polls),
+			err, "Apply again later, or give the create more time with a timeouts block (for example create = \"60m\").")
 		return
 	}
 	happened := fmt.Sprintf("Could not create %s.", what)

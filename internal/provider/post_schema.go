@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -56,7 +57,8 @@ var (
 func bodyAttribute(description string) schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		MarkdownDescription: description + " A configured body that is the same post as the one in the state (other line ends, " +
-			"a trailing newline, surrounding white space, Graph's HTML wrapping) is not a change.",
+			"a trailing newline, surrounding white space, the document and wrappers Exchange stores HTML in, text Exchange turned " +
+			"into HTML) is not a change.",
 		Required:      true,
 		PlanModifiers: []planmodifier.Object{sameBodyKeepsState{}, objectplanmodifier.RequiresReplace()},
 		Attributes: map[string]schema.Attribute{
@@ -79,11 +81,14 @@ func bodyAttribute(description string) schema.SingleNestedAttribute {
 }
 
 // sameBodyKeepsState plans the state's body when the configured one is the
-// same post: same content type, and content equal once Exchange's wrapping,
-// line ends and surrounding white space are set aside (graph.SameBodyContent).
-// It runs ahead of RequiresReplace, which then sees no change. Reformatting a
-// body, say as a heredoc with its trailing newline, would otherwise delete
-// the object and its replies to post the same text again.
+// same post (graph.SameBody): two texts equal once line ends and surrounding
+// white space are set aside, or, when either is HTML, equal as a reader
+// sees them, whatever document, wrappers and sanitising Exchange stored the
+// HTML in and whether it turned text into HTML. It runs ahead of
+// RequiresReplace, which then sees no change. Reformatting a body, say as a
+// heredoc with its trailing newline, or writing the body an import read in
+// the form it was posted, would otherwise delete the object and its replies
+// to post the same text again.
 type sameBodyKeepsState struct{}
 
 func (sameBodyKeepsState) Description(context.Context) string {
@@ -105,8 +110,9 @@ func (sameBodyKeepsState) PlanModifyObject(ctx context.Context, req planmodifier
 		planned.Content.IsNull() || stored.Content.IsNull() {
 		return
 	}
-	if contentTypeOrDefault(planned.ContentType) == contentTypeOrDefault(stored.ContentType) &&
-		graph.SameBodyContent(planned.Content.ValueString(), stored.Content.ValueString()) {
+	if graph.SameBody(
+		graph.ItemBody{ContentType: contentTypeOrDefault(planned.ContentType), Content: planned.Content.ValueString()},
+		graph.ItemBody{ContentType: contentTypeOrDefault(stored.ContentType), Content: stored.Content.ValueString()}) {
 		resp.PlanValue = req.StateValue
 	}
 }
@@ -116,6 +122,89 @@ func contentTypeOrDefault(v types.String) string {
 		return "html"
 	}
 	return v.ValueString()
+}
+
+// topicAttribute is a conversation's or thread's topic. It cannot change,
+// so a different topic replaces the object, but a topic Graph read back in
+// Exchange's normalised form (without its "FYI: " or "RE: " prefix) is the
+// configured one, and plans nothing (sameTopicKeepsState). A thread's topic
+// is its conversation's, so for a thread either form is the other
+// (eitherWay): a configuration that takes it from an imported conversation
+// writes the normalised form. Topics longer than Exchange takes are refused
+// at plan time.
+func topicAttribute(description string, eitherWay bool) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: description + fmt.Sprintf(" At most %d characters (counted as Exchange does, in UTF-16 code units: "+
+			"most emoji count two). Exchange may store the topic without a short prefix such as `FYI: ` or `RE: `; "+
+			"that is not a change.", graph.MaxTopicLength),
+		Required:      true,
+		PlanModifiers: []planmodifier.String{sameTopicKeepsState{eitherWay: eitherWay}, stringplanmodifier.RequiresReplace()},
+		Validators: []validator.String{
+			stringvalidator.RegexMatches(regexp.MustCompile(`\S`), "must not be empty or only white space"),
+			topicLengthValidator{},
+		},
+	}
+}
+
+// sameTopicKeepsState plans the state's topic when the configured one is
+// the topic Graph holds (graph.SameTopic): an import reads the topic back
+// as Graph stores it, which may be without the prefix the configuration
+// writes. It runs ahead of RequiresReplace, which then sees no change;
+// Terraform accepts a planned value that differs from the configuration
+// when it is the prior state's. With eitherWay, a configured topic that is
+// the normalised form of the state's is the same topic too.
+type sameTopicKeepsState struct{ eitherWay bool }
+
+func (sameTopicKeepsState) Description(context.Context) string {
+	return "Keeps the topic in the state when the configured topic is the one Graph stored."
+}
+
+func (m sameTopicKeepsState) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m sameTopicKeepsState) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	planned, stored := req.PlanValue.ValueString(), req.StateValue.ValueString()
+	if graph.SameTopic(planned, stored) || m.eitherWay && graph.SameTopic(stored, planned) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// topicLengthValidator refuses a topic longer than Exchange takes, counted
+// the way Exchange counts.
+type topicLengthValidator struct{}
+
+func (topicLengthValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be at most %d characters long (UTF-16 code units)", graph.MaxTopicLength)
+}
+
+func (v topicLengthValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v topicLengthValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if n := graph.TopicLength(req.ConfigValue.ValueString()); n > graph.MaxTopicLength {
+		resp.Diagnostics.AddAttributeError(req.Path, "Topic Too Long",
+			fmt.Sprintf("The topic is %d characters long, counted as Exchange counts them (in UTF-16 code units: a character "+
+				"outside the Basic Multilingual Plane, such as most emoji, counts two). Exchange takes at most %d. Shorten the topic.",
+				n, graph.MaxTopicLength))
+	}
+}
+
+// keptTopic is the topic to keep in the state after Graph read back stored:
+// the one the state holds when it is the same topic, Graph's otherwise (an
+// import, or a conversation whose topic is not the one configured).
+func keptTopic(state types.String, stored string) types.String {
+	if !state.IsNull() && !state.IsUnknown() && graph.SameTopic(state.ValueString(), stored) {
+		return state
+	}
+	return types.StringValue(stored)
 }
 
 // recipientListAttribute is a list of recipients fixed when the object is

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -17,21 +18,30 @@ import (
 // that every resource that imports a post reads it back the same way.
 
 // importedBody is a post body as the user would have written it in a
-// configuration: an empty content type is Graph's default, html, and the
-// HTML document Exchange wraps a body in is removed.
+// configuration (graph.ImportedBody): an empty content type is Graph's
+// default, html; the document, wrappers and sanitising Exchange adds to
+// HTML are removed; text a mail store turned into HTML is text again.
 func importedBody(body graph.ItemBody) (types.Object, diag.Diagnostics) {
-	contentType := body.ContentType
-	if contentType == "" {
-		contentType = "html"
-	}
-	content := body.Content
-	if contentType == "html" {
-		content = graph.UnwrapHTML(content)
-	}
+	imported := graph.ImportedBody(body)
 	return types.ObjectValue(itemBodyAttrTypes, map[string]attr.Value{
-		"content_type": types.StringValue(contentType),
-		"content":      htmlbody.NewContent(content),
+		"content_type": types.StringValue(imported.ContentType),
+		"content":      htmlbody.NewContent(imported.Content),
 	})
+}
+
+// warnFullThread says, on import, when Graph listed a full 100 posts of the
+// thread that holds the first post: the thread may hold more, so the first
+// post was looked for along inReplyTo, which a service that does not return
+// inReplyTo would not show.
+func warnFullThread(diags *diag.Diagnostics, threadID string, first graph.StartingPost) {
+	if !first.ListFull {
+		return
+	}
+	diags.AddWarning("Thread Holds 100 Posts or More",
+		fmt.Sprintf("Microsoft Graph lists at most %d posts of a thread, and listed %d of thread %s, so its first post may not "+
+			"have been among them. The provider followed inReplyTo from the earliest post listed back %d post(s) to post %s, "+
+			"which replies to none, and took its body as the one the configuration writes. If the plan shows a different body, "+
+			"check that post in Outlook.", graph.MaxListedPosts, graph.MaxListedPosts, threadID, first.StepsBack, first.ID))
 }
 
 // recipientListValue is a list of recipient objects, or null for none: an
@@ -86,6 +96,19 @@ func timeValue(t time.Time) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// timeOf reads a time attribute written by timeValue; zero when it is null,
+// unknown or not a time.
+func timeOf(v types.String) time.Time {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v.ValueString())
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // stringListValue is a list of strings that is empty rather than null when

@@ -42,6 +42,7 @@ type authEnv struct {
 // user's.
 func newAuthEnv(t *testing.T, moreUserTokens ...string) *authEnv {
 	t.Helper()
+	skipInLiveRun(t)
 	cert := testfakes.NewCertificate(t)
 	identity := testfakes.NewIdentity(t, cert)
 	userToken := testfakes.DelegatedToken(testUserName)
@@ -165,6 +166,7 @@ func writeTestFile(t *testing.T, name string, content []byte) string {
 // Graph receives exactly the token Entra issued for it. None needs az: these
 // methods win over use_cli, which is on by default.
 func TestAccProviderAuth_servicePrincipal(t *testing.T) {
+	skipInLiveRun(t)
 	tests := []struct {
 		name     string
 		settings func(e *authEnv, t *testing.T) string

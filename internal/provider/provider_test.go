@@ -80,6 +80,7 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, opts emulator.Options) *testEnv {
 	t.Helper()
+	skipInLiveRun(t)
 	if opts.Tokens == nil {
 		opts.Tokens = map[string]emulator.Principal{
 			testUserToken: {DisplayName: testUserName, Address: "megan.bowen@contoso.example"},
