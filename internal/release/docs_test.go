@@ -15,17 +15,26 @@ import (
 // newest release (the whole version, or major.minor for constraints), so
 // that releasing a new version without updating the docs fails make test
 // instead of leaving instructions that install the previous one.
+//
+// A version constraint is this provider's only inside its own
+// required_providers entry: the constraint of another provider (say
+// hashicorp/azuread) is checked only against the source line above it.
 var versionMentions = []struct {
 	pattern *regexp.Regexp
 	part    func(Version) string
+	// ownSourceOnly: the mention counts only after this provider's source.
+	ownSourceOnly bool
 }{
-	{regexp.MustCompile(`git checkout v(\d+\.\d+\.\d+)\b`), fullVersion},
-	{regexp.MustCompile(`ref: v(\d+\.\d+\.\d+)\b`), fullVersion},
-	{regexp.MustCompile(`(?:terraform-provider-msgraph|msgraph-emulator)_(\d+\.\d+\.\d+)_`), fullVersion},
-	{regexp.MustCompile(`\bversion=(\d+\.\d+\.\d+)\b`), fullVersion},
-	{regexp.MustCompile(`version +=  *"(\d+\.\d+\.\d+)"`), fullVersion},
-	{regexp.MustCompile(`"~> (\d+\.\d+)"`), majorMinor},
+	{regexp.MustCompile(`git checkout v(\d+\.\d+\.\d+)\b`), fullVersion, false},
+	{regexp.MustCompile(`ref: v(\d+\.\d+\.\d+)\b`), fullVersion, false},
+	{regexp.MustCompile(`(?:terraform-provider-msgraph|msgraph-emulator)_(\d+\.\d+\.\d+)_`), fullVersion, false},
+	{regexp.MustCompile(`\bversion=(\d+\.\d+\.\d+)\b`), fullVersion, false},
+	{regexp.MustCompile(`version +=  *"(\d+\.\d+\.\d+)"`), fullVersion, false},
+	{regexp.MustCompile(`"~> (\d+\.\d+)"`), majorMinor, true},
 }
+
+// sourceLine is a required_providers entry's source.
+var sourceLine = regexp.MustCompile(`source\s*=\s*"([^"]+)"`)
 
 func fullVersion(v Version) string { return v.Number }
 
@@ -60,8 +69,15 @@ func TestDocsNameTheCurrentRelease(t *testing.T) {
 			t.Fatal(err)
 		}
 		scanner := bufio.NewScanner(f)
+		source := ""
 		for line := 1; scanner.Scan(); line++ {
+			if m := sourceLine.FindStringSubmatch(scanner.Text()); m != nil {
+				source = m[1]
+			}
 			for _, m := range versionMentions {
+				if m.ownSourceOnly && source != "" && !strings.HasSuffix(source, "seed40294029/msgraph") {
+					continue
+				}
 				for _, match := range m.pattern.FindAllStringSubmatch(scanner.Text(), -1) {
 					mentions++
 					if want := m.part(v); match[1] != want {
