@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator/emulatortest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -49,15 +50,10 @@ func TestUsageErrors(t *testing.T) {
 // an emulator in process standing in for the tenant.
 func TestLiveRun(t *testing.T) {
 	t.Parallel()
-	srv := emulator.New(emulator.Options{Tokens: map[string]emulator.Principal{"live-token": {DisplayName: "Adele Vance", Address: "adele@contoso.example"}},
+	srv, endpoint := emulatortest.Serve(t, emulator.Options{Tokens: map[string]emulator.Principal{"live-token": {DisplayName: "Adele Vance", Address: "adele@contoso.example"}},
 		Behaviour: emulator.Behaviour{ListOrder: emulator.NewestFirst}})
 	g := srv.AddGroup(emulator.Group{DisplayName: "Tenant Group", MailNickname: "tenantgroup", Mail: "tenantgroup@contoso.example",
 		GroupTypes: []string{"Unified"}, MailEnabled: true})
-	endpoint, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
 	out := filepath.Join(t.TempDir(), "report.md")
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-out", out, "-skip", "posts"}, env(map[string]string{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator/emulatortest"
 )
 
 const testToken = "conformance-test-token"
@@ -36,17 +37,12 @@ func startEmulator(t *testing.T, args []string) *target {
 	}
 	opts, seed := flags.options()
 	opts.Tokens = map[string]emulator.Principal{testToken: testUser}
-	srv := emulator.New(opts)
+	srv, endpoint := emulatortest.Serve(t, opts)
 	g := srv.AddGroup(emulator.Group{DisplayName: "Conformance Test", MailNickname: "conformancetest", Mail: "conformancetest@contoso.example",
 		GroupTypes: []string{"Unified"}, MailEnabled: true})
 	if _, err := srv.SeedConversations(g.ID, seed, testUser); err != nil {
 		t.Fatal(err)
 	}
-	endpoint, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
 	return &target{srv: srv, endpoint: endpoint, groupID: g.ID, seeded: seed}
 }
 

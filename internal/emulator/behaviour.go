@@ -273,16 +273,6 @@ func (b Behaviour) Flags() []string {
 	return out
 }
 
-// SetBehaviour replaces the server's behaviour choices. Invalid values are
-// taken as their defaults (see Validate). What is already stored keeps its
-// form: topics and bodies are shaped when they are stored, and a group's
-// mailbox delay when the group is added.
-func (s *Server) SetBehaviour(b Behaviour) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	s.store.behaviour = b.normalised()
-}
-
 // storedTopic is the topic as the store keeps it. The caller must hold the
 // lock.
 func (st *store) storedTopic(topic string) string {

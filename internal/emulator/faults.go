@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // Faults are the failures real Graph shows under load, injected on purpose so
@@ -41,15 +40,6 @@ type faultInjector struct {
 	rng     *rand.Rand
 	seen    int
 	creates int
-}
-
-// SetFaults replaces the injected faults and restarts their sequence.
-func (s *Server) SetFaults(f Faults) {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	s.faults.faults = f
-	s.faults.rng = rand.New(rand.NewPCG(uint64(f.Seed), 0x9e3779b97f4a7c15))
-	s.faults.seen, s.faults.creates = 0, 0
 }
 
 // statusFault returns the error to answer instead of handling the request,
@@ -108,21 +98,3 @@ type discardWriter struct{ header http.Header }
 func (d *discardWriter) Header() http.Header         { return d.header }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
-
-// HideConversation makes a visible conversation invisible to reads again for
-// d, as a lagging Exchange replica would. It reports whether the
-// conversation exists.
-func (s *Server) HideConversation(groupID, conversationID string, d time.Duration) bool {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return false
-	}
-	c, ok := g.conversations[conversationID]
-	if !ok {
-		return false
-	}
-	c.visibleAt = s.now().Add(d)
-	return true
-}

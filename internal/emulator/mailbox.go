@@ -33,15 +33,3 @@ func (s *Server) checkMailboxReady(groupID string, now time.Time) *apiError {
 		return nil
 	})
 }
-
-// MailboxReadyAt reports when a group's mailbox starts to answer, on the
-// emulator's clock.
-func (s *Server) MailboxReadyAt(groupID string) (time.Time, bool) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return time.Time{}, false
-	}
-	return g.mailboxReadyAt, true
-}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,68 +118,6 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Options returns the options in force, with every change made by a setter
-// since New: what a tool needs to say which behaviour the server shows.
-func (s *Server) Options() Options {
-	opts := s.opts
-	opts.Tokens = maps.Clone(opts.Tokens)
-	opts.Latency = time.Duration(s.latency.Load())
-	opts.InvisibleFor = time.Duration(s.invisibleFor.Load())
-	opts.MailboxConcurrency = int(s.mailboxConcurrency.Load())
-	opts.MaxPageSize = int(s.maxPageSize.Load())
-	s.faults.mu.Lock()
-	opts.Faults = s.faults.faults
-	opts.Faults.Statuses = slices.Clone(opts.Faults.Statuses)
-	s.faults.mu.Unlock()
-	s.store.mu.Lock()
-	opts.Behaviour = s.store.behaviour
-	s.store.mu.Unlock()
-	return opts
-}
-
-// SetMaxPageSize changes the page cap; 1000 when n is not positive.
-func (s *Server) SetMaxPageSize(n int) {
-	if n <= 0 {
-		n = 1000
-	}
-	s.maxPageSize.Store(int64(n))
-}
-
-// SetLatency changes the latency added to every request.
-func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
-
-// SetInvisibleFor changes the invisibility window of conversations and
-// threads created from now on; those already stored keep theirs.
-func (s *Server) SetInvisibleFor(d time.Duration) { s.invisibleFor.Store(int64(d)) }
-
-// SetMailboxConcurrency changes the per-mailbox limit of requests in flight; 0
-// means unlimited.
-func (s *Server) SetMailboxConcurrency(n int) { s.mailboxConcurrency.Store(int64(n)) }
-
-// AddGroup stores a group and returns it with its ID filled in. Adding a
-// group whose ID already exists replaces its directory fields and keeps its
-// conversations.
-func (s *Server) AddGroup(g Group) Group {
-	return s.store.addGroup(g, s.now())
-}
-
-// Counters returns a copy of the request counters: one per request kind
-// (groups.get, conversations.create, ..., other) for requests that got past
-// authentication, plus status.401, status.404, status.429, status.4xx,
-// status.5xx and requests.total.
-func (s *Server) Counters() map[string]int {
-	s.countersMu.Lock()
-	defer s.countersMu.Unlock()
-	return maps.Clone(s.counters)
-}
-
-// ResetCounters sets every counter back to zero.
-func (s *Server) ResetCounters() {
-	s.countersMu.Lock()
-	defer s.countersMu.Unlock()
-	clear(s.counters)
-}
-
 func (s *Server) count(keys ...string) {
 	s.countersMu.Lock()
 	defer s.countersMu.Unlock()
@@ -206,11 +143,12 @@ type call struct {
 	query           queryOptions
 }
 
-// ServeHTTP answers one Graph request. The steps run in the order the real
-// service applies them: authentication, routing, the mailbox concurrency
-// limit, then the handler. Latency is spent while the mailbox slot is held,
-// so slow requests keep their slot for longer, as they would on Exchange.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// handleRequest answers one Graph request (ServeHTTP). The steps run in the
+// order the real service applies them: authentication, routing, the mailbox
+// concurrency limit, then the handler. Latency is spent while the mailbox
+// slot is held, so slow requests keep their slot for longer, as they would
+// on Exchange.
+func (s *Server) handleRequest(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{
 		s:         s,

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 )
 
 // A client can stamp a new group post with data of its own in the request
@@ -157,10 +156,6 @@ func (s *Server) refuseStamps(stamps postStamps) *apiError {
 		"The property '%s' does not exist on type 'microsoft.graph.post'. Make sure to only use property names that are defined by the type or mark the type as open type.",
 		property))
 }
-
-// SetRefuseCreateStamps changes whether creates carrying open extensions or
-// extended properties are refused (see Options.RefuseCreateStamps).
-func (s *Server) SetRefuseCreateStamps(refuse bool) { s.refuseCreateStamps.Store(refuse) }
 
 // matchesExtensionID reports whether id names the extension: by its name or
 // by either fully qualified form Graph shows (opentypeextension-get.md). Case
@@ -348,22 +343,4 @@ func (s *Server) listPostExtensions(c *call) *apiError {
 	c.writeCollection(c.metadata(c.threadsContext()+"('"+contextID(c.route.threadID)+"')/posts('"+
 		contextID(c.route.postID)+"')/extensions"), items)
 	return nil
-}
-
-// HideThread makes a thread invisible to reads for d from now, as a lagging
-// Exchange replica does right after a create: a GET answers 404, lists leave
-// it out. It reports whether the thread exists.
-func (s *Server) HideThread(groupID, threadID string, d time.Duration) bool {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return false
-	}
-	t, ok := g.threads[threadID]
-	if !ok {
-		return false
-	}
-	t.visibleAt = s.now().Add(d)
-	return true
 }

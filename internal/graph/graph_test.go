@@ -15,16 +15,20 @@ import (
 	"time"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator/emulatortest"
 )
 
+// The shared test emulator's tokens (emulatortest), by the names this
+// package's tests use.
 const (
-	testToken    = "graph-package-test-token"
-	testUserName = "Megan Bowen"
+	testToken    = emulatortest.UserToken
+	testAppToken = emulatortest.AppToken
+	testUserName = emulatortest.UserName
 )
 
-// testAppToken is an unsigned JWT shaped like an application token.
-const testAppToken = "eyJhbGciOiJub25lIn0.eyJpZHR5cCI6ImFwcCIsInJvbGVzIjpbIkdyb3VwLlJlYWRXcml0ZS5BbGwiXX0."
-
+// testEnv is the shared test emulator (emulatortest.Start: those tokens, a
+// Microsoft 365 group and a security group, closed when the test ends), with
+// the ways this package's tests build Graph clients for it.
 type testEnv struct {
 	server        *emulator.Server
 	endpoint      string
@@ -34,22 +38,8 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, opts emulator.Options) *testEnv {
 	t.Helper()
-	opts.Tokens = map[string]emulator.Principal{
-		testToken:    {DisplayName: testUserName, Address: "megan@contoso.example"},
-		testAppToken: {DisplayName: "App", AppOnly: true},
-	}
-	server := emulator.New(opts)
-	endpoint, err := server.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = server.Close() })
-	return &testEnv{
-		server:        server,
-		endpoint:      endpoint,
-		group:         server.AddGroup(emulator.Group{DisplayName: "Marketing", GroupTypes: []string{"Unified"}, MailEnabled: true}),
-		securityGroup: server.AddGroup(emulator.Group{DisplayName: "VPN Users", SecurityEnabled: true}),
-	}
+	e := emulatortest.Start(t, opts)
+	return &testEnv{server: e.Server, endpoint: e.Endpoint, group: e.Group, securityGroup: e.SecurityGroup}
 }
 
 // client builds a Client through the real msgraph-sdk-go stack.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/auth"
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator/emulatortest"
 	"github.com/seed40294029/terraform-provider-msgraph/internal/testfakes"
 )
 
@@ -48,10 +49,10 @@ func newAuthEnv(t *testing.T, moreUserTokens ...string) *authEnv {
 	userToken := testfakes.DelegatedToken(testUserName)
 	tokens := map[string]emulator.Principal{}
 	for _, token := range append(moreUserTokens, userToken) {
-		tokens[token] = emulator.Principal{DisplayName: testUserName, Address: "megan.bowen@contoso.example"}
+		tokens[token] = emulatortest.User
 	}
 	for _, token := range identity.Tokens {
-		tokens[token] = emulator.Principal{DisplayName: "Provisioning App", AppOnly: true}
+		tokens[token] = emulatortest.App
 	}
 	env := newTestEnv(t, emulator.Options{Tokens: tokens})
 	return &authEnv{testEnv: env, identity: identity, cert: cert, proxy: testfakes.NewGraphProxy(t, env.endpoint), userToken: userToken}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator/emulatortest"
 	"github.com/seed40294029/terraform-provider-msgraph/internal/process"
 )
 
@@ -33,16 +34,13 @@ func protoV6ProviderFactories(p provider.Provider) map[string]func() (tfprotov6.
 // not created (production waits 30 s).
 var testTiming = clientTiming{retryBaseDelay: 100 * time.Millisecond, visibilityGrace: 5 * time.Second}
 
-// Tokens the test emulators accept.
+// The shared test emulator's tokens (emulatortest), by the names this
+// package's tests use.
 const (
-	testUserToken = "delegated-test-token"
-	testUserName  = "Megan Bowen"
+	testUserToken = emulatortest.UserToken
+	testAppToken  = emulatortest.AppToken
+	testUserName  = emulatortest.UserName
 )
-
-// testAppToken is an unsigned JWT shaped like an application
-// (client-credentials) token: idtyp "app" and roles, no scp.
-const testAppToken = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." +
-	"eyJpZHR5cCI6ImFwcCIsInJvbGVzIjpbIkdyb3VwLlJlYWRXcml0ZS5BbGwiXSwiYXBwaWQiOiIxMTExMTExMS0xMTExLTExMTEtMTExMS0xMTExMTExMTExMTEifQ."
 
 func TestMain(m *testing.M) {
 	// This kind of machine exports TF_CLI_CONFIG_FILE pointing at a file
@@ -69,7 +67,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testEnv is one emulator with the groups a test needs.
+// testEnv is the shared test emulator (emulatortest.Start: those tokens, a
+// Microsoft 365 group and a security group, closed when the test ends), with
+// the provider block that points at it.
 type testEnv struct {
 	server   *emulator.Server
 	endpoint string
@@ -78,32 +78,13 @@ type testEnv struct {
 	securityGroup emulator.Group
 }
 
+// newTestEnv starts the emulator for an acceptance test that needs it, and
+// skips the test in a live run (make testacc-live).
 func newTestEnv(t *testing.T, opts emulator.Options) *testEnv {
 	t.Helper()
 	skipInLiveRun(t)
-	if opts.Tokens == nil {
-		opts.Tokens = map[string]emulator.Principal{
-			testUserToken: {DisplayName: testUserName, Address: "megan.bowen@contoso.example"},
-			testAppToken:  {DisplayName: "Provisioning App", AppOnly: true},
-		}
-	}
-	server := emulator.New(opts)
-	endpoint, err := server.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("starting the Graph emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = server.Close() })
-	return &testEnv{
-		server:   server,
-		endpoint: endpoint,
-		group: server.AddGroup(emulator.Group{
-			DisplayName: "Marketing", MailNickname: "marketing", Mail: "marketing@contoso.example",
-			GroupTypes: []string{"Unified"}, MailEnabled: true,
-		}),
-		securityGroup: server.AddGroup(emulator.Group{
-			DisplayName: "VPN Users", MailNickname: "vpnusers", SecurityEnabled: true,
-		}),
-	}
+	e := emulatortest.Start(t, opts)
+	return &testEnv{server: e.Server, endpoint: e.Endpoint, group: e.Group, securityGroup: e.SecurityGroup}
 }
 
 // providerConfig configures the provider for this emulator with a token.
