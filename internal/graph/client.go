@@ -163,24 +163,9 @@ func newClient(opts Options, replaceHTTPClient func(http.RoundTripper, *msgraphc
 			transport = base.Clone()
 		}
 	}
-	// An explicit list: kiota's default middleware comes out in random order
-	// (it ranges over a map), its compression handler gzips bodies and
-	// mislabels retried ones, and its retry handler re-sends POSTs.
-	product, version := splitUserAgent(opts.UserAgent)
 	limiter := newMailboxLimiter(opts.MaxConcurrentRequestsPerGroup)
-	middleware := []khttp.Middleware{
-		msgraphcore.NewGraphTelemetryHandler(&clientOptions),
-		khttp.NewUserAgentHandlerWithOptions(&khttp.UserAgentHandlerOptions{
-			Enabled: true, ProductName: product, ProductVersion: version,
-		}),
-		khttp.NewParametersNameDecodingHandler(),
-		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second, attemptTimeout: opts.AttemptTimeout, sleep: sleepContext},
-		limiter,
-		newAnswerGuard(endpoint),
-		loggingMiddleware{},
-	}
 	httpClient := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(transport, middleware...),
+		Transport: khttp.NewCustomTransportWithParentTransport(transport, middlewareChain(opts, endpoint, &clientOptions, limiter)...),
 		// Redirects are not followed: Graph does not redirect these calls,
 		// and following one could carry the request somewhere unexpected.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
