@@ -43,6 +43,7 @@ func TestSDKVersionIsGoModsRequire(t *testing.T) {
 	if testing.Short() {
 		t.Skip("links the provider")
 	}
+	t.Parallel()
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		goCmd = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
