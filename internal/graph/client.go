@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,9 +29,35 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 )
 
-// sdkVersion is the msgraph-sdk-go version in go.mod, reported in the
-// SdkVersion telemetry header as the SDK's own client would.
-const sdkVersion = "1.89.0"
+// sdkModule is msgraph-sdk-go's module path, as the build info names it.
+const sdkModule = "github.com/microsoftgraph/msgraph-sdk-go"
+
+// sdkVersion is the version of msgraph-sdk-go linked into this binary,
+// reported in the SdkVersion telemetry header as the SDK's own client would
+// ("graph-go-v1.0/1.89.0, graph-go-core/…"). It is read from the build
+// info, so that bumping the SDK in go.mod can never leave a stale header.
+var sdkVersion = sync.OnceValue(func() string { return sdkVersionFrom(debug.ReadBuildInfo()) })
+
+// sdkVersionFrom is msgraph-sdk-go's version in info, without the "v", or
+// "" when info does not say. A go build binary lists every module it links;
+// a go test binary lists none, and a module replaced by a directory has no
+// version. The telemetry handler then leaves the SDK's part out of the
+// header instead of claiming a version that may not be the one linked.
+func sdkVersionFrom(info *debug.BuildInfo, ok bool) string {
+	if !ok || info == nil {
+		return ""
+	}
+	for _, dep := range info.Deps {
+		if dep.Path != sdkModule {
+			continue
+		}
+		if dep.Replace != nil {
+			dep = dep.Replace
+		}
+		return strings.TrimPrefix(dep.Version, "v")
+	}
+	return ""
+}
 
 // Options configure a Client.
 type Options struct {
@@ -152,7 +179,7 @@ func newClient(opts Options, replaceHTTPClient func(http.RoundTripper, *msgraphc
 	if err != nil {
 		return nil, err
 	}
-	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: sdkVersion}
+	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: sdkVersion()}
 	transport := opts.Transport
 	if transport == nil {
 		// A clone, so that our connection settings never leak into other
@@ -163,24 +190,9 @@ func newClient(opts Options, replaceHTTPClient func(http.RoundTripper, *msgraphc
 			transport = base.Clone()
 		}
 	}
-	// An explicit list: kiota's default middleware comes out in random order
-	// (it ranges over a map), its compression handler gzips bodies and
-	// mislabels retried ones, and its retry handler re-sends POSTs.
-	product, version := splitUserAgent(opts.UserAgent)
 	limiter := newMailboxLimiter(opts.MaxConcurrentRequestsPerGroup)
-	middleware := []khttp.Middleware{
-		msgraphcore.NewGraphTelemetryHandler(&clientOptions),
-		khttp.NewUserAgentHandlerWithOptions(&khttp.UserAgentHandlerOptions{
-			Enabled: true, ProductName: product, ProductVersion: version,
-		}),
-		khttp.NewParametersNameDecodingHandler(),
-		retryMiddleware{baseDelay: opts.RetryBaseDelay, maxDelay: 30 * time.Second, attemptTimeout: opts.AttemptTimeout, sleep: sleepContext},
-		limiter,
-		newAnswerGuard(endpoint),
-		loggingMiddleware{},
-	}
 	httpClient := &http.Client{
-		Transport: khttp.NewCustomTransportWithParentTransport(transport, middleware...),
+		Transport: khttp.NewCustomTransportWithParentTransport(transport, middlewareChain(opts, endpoint, &clientOptions, limiter)...),
 		// Redirects are not followed: Graph does not redirect these calls,
 		// and following one could carry the request somewhere unexpected.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -233,43 +232,6 @@ func (f *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ContentLength: int64(len(body)), Request: req}, nil
 }
 
-func TestRetryHonoursRetryAfter(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, emulator.Options{})
-	fault := &faultTransport{method: http.MethodPost, status: 429, retryAfter: "1"}
-	fault.remaining.Store(1)
-	c := env.client(t, testToken, fault)
-	start := time.Now()
-	created, err := c.CreateConversation(testContext(t), env.group.ID, NewConversation{Topic: "t", Body: ItemBody{Content: "x"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if elapsed := time.Since(start); elapsed < time.Second {
-		t.Fatalf("Retry-After: 1 was not honoured: retried after %v", elapsed)
-	}
-	if fault.seen.Load() != 1 || len(env.server.Conversations(env.group.ID)) != 1 || created.ID == "" {
-		t.Fatalf("want one throttled attempt and one conversation; faults %d, conversations %d", fault.seen.Load(), len(env.server.Conversations(env.group.ID)))
-	}
-}
-
-func TestRetryBacksOffWithoutRetryAfter(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, emulator.Options{})
-	seeded, err := env.server.SeedConversation(env.group.ID, "t", emulator.ItemBody{ContentType: "text", Content: "x"}, nil, emulator.Principal{DisplayName: "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fault := &faultTransport{method: http.MethodGet, status: 503}
-	fault.remaining.Store(3)
-	c := env.client(t, testToken, fault)
-	if _, err := c.GetConversation(testContext(t), env.group.ID, seeded.ID); err != nil {
-		t.Fatalf("a GET should outlast three 503s: %v", err)
-	}
-	if fault.seen.Load() != 3 {
-		t.Fatalf("want 3 faults seen, got %d", fault.seen.Load())
-	}
-}
-
 // A POST whose answer is lost (503 after the service acted) must not be sent
 // again: that is how duplicates are made. The conversation Graph did create
 // is found and adopted instead.
@@ -375,51 +337,6 @@ func TestCreateDoesNotReconcileRefusals(t *testing.T) {
 	}
 	if counters := env.server.Counters(); counters["conversations.create"] != 1 || counters["conversations.list"] != 0 {
 		t.Fatalf("counters %v", counters)
-	}
-}
-
-// A Retry-After longer than the time left is not waited for: the caller gets
-// Graph's answer at once rather than a deadline error much later.
-func TestRetryAfterBeyondDeadlineReturnsAtOnce(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, emulator.Options{})
-	fault := &faultTransport{method: http.MethodGet, status: 429, retryAfter: "3600"}
-	fault.remaining.Store(1)
-	c := env.client(t, testToken, fault)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := c.GetConversation(ctx, env.group.ID, "AAQkAGI2ZmVkLWQ0MzktNGQ5Mi1iMDk5LWI3ZWE3YzBhYTY2MQAQAEf9cR0=")
-	var ge *Error
-	if !errors.As(err, &ge) || ge.StatusCode != 429 || ge.Code != "ApplicationThrottled" || ctx.Err() != nil {
-		t.Fatalf("want the 429 before the deadline, got %v (ctx %v)", err, ctx.Err())
-	}
-}
-
-func TestMailboxThrottlingIsAbsorbed(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, emulator.Options{MailboxConcurrency: 1, Latency: 100 * time.Millisecond, RetryAfterSeconds: 1})
-	c := env.client(t, testToken, nil)
-	ctx := testContext(t)
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	for i := range 3 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := c.CreateConversation(ctx, env.group.ID, NewConversation{Topic: "t" + string(rune('a'+i)), Body: ItemBody{Content: "x"}})
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	counters := env.server.Counters()
-	if counters["status.429"] == 0 || counters["conversations.create"] < 3 || len(env.server.Conversations(env.group.ID)) != 3 {
-		t.Fatalf("want 429s absorbed and 3 conversations; counters %v", counters)
 	}
 }
 
@@ -555,41 +472,6 @@ func TestIsAppOnlyToken(t *testing.T) {
 			appOnly, ok := isAppOnlyToken(tt.token)
 			if appOnly != tt.appOnly || ok != tt.isJWT {
 				t.Fatalf("isAppOnlyToken = %v, %v; want %v, %v", appOnly, ok, tt.appOnly, tt.isJWT)
-			}
-		})
-	}
-}
-
-// With the client's per-mailbox cap equal to Exchange's, ten concurrent
-// creates in one group draw no 429 at all; without it they do.
-func TestMailboxLimiterPreventsThrottling(t *testing.T) {
-	t.Parallel()
-	for _, limit := range []int{4, 0} {
-		t.Run(fmt.Sprintf("limit %d", limit), func(t *testing.T) {
-			t.Parallel()
-			env := newTestEnv(t, emulator.Options{MailboxConcurrency: 4, Latency: 30 * time.Millisecond})
-			c := env.clientWith(t, Options{Credential: StaticToken(testToken), MaxConcurrentRequestsPerGroup: limit})
-			ctx := testContext(t)
-			var wg sync.WaitGroup
-			for i := range 10 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					if _, err := c.CreateConversation(ctx, env.group.ID, NewConversation{Topic: fmt.Sprint("t", i), Body: ItemBody{Content: "x"}}); err != nil {
-						t.Error(err)
-					}
-				}()
-			}
-			wg.Wait()
-			throttled := env.server.Counters()["status.429"]
-			if limit > 0 && throttled != 0 {
-				t.Fatalf("the limiter let %d requests be throttled", throttled)
-			}
-			if limit == 0 && throttled == 0 {
-				t.Fatalf("without the limiter Exchange's limit should have been hit; the test proves nothing")
-			}
-			if n := len(env.server.Conversations(env.group.ID)); n != 10 {
-				t.Fatalf("want 10 conversations, got %d", n)
 			}
 		})
 	}

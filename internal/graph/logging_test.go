@@ -2,6 +2,9 @@ package graph
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -84,6 +87,97 @@ func TestLogsOneDebugLinePerGraphAttempt(t *testing.T) {
 	}
 
 	for _, secret := range []string{testToken, bodyMarker, "Bearer", "Authorization"} {
+		if strings.Contains(raw, secret) {
+			t.Errorf("the log contains %q", secret)
+		}
+	}
+}
+
+// echoingPipeline answers like an endpoint that echoes what it was sent:
+// the bearer token in the request-id header and in the body, the request's
+// body in the answer's. With err it fails instead.
+type echoingPipeline struct{ err error }
+
+func (p echoingPipeline) Next(req *http.Request, _ int) (*http.Response, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	sent, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, err
+	}
+	authorization := req.Header.Get("Authorization")
+	return &http.Response{
+		StatusCode: http.StatusTooManyRequests,
+		Header:     http.Header{"Request-Id": {"req-1 " + authorization}, "Retry-After": {"1"}},
+		Body:       io.NopCloser(strings.NewReader(authorization + " " + string(sent))),
+		Request:    req,
+	}, nil
+}
+
+// The logging middleware on its own: one line per attempt, each attempt
+// counted for the operation, and neither the token, the request's body nor
+// the answer's in any line, whatever the endpoint echoes. The answer's body
+// is left unread for the caller.
+func TestLoggingMiddlewareLogsNoTokenAndNoBody(t *testing.T) {
+	t.Parallel()
+	const token = "logging-test-token-that-must-stay-out-of-logs"
+	const bodyMarker = "body-text-that-must-stay-out-of-logs"
+	var logs bytes.Buffer
+	ctx, attempts := withAttemptCounter(tflogtest.RootLogger(context.Background(), &logs))
+	send := func(pipeline echoingPipeline) (*http.Response, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://graph.microsoft.com/v1.0/groups/g/conversations?$select=id",
+			strings.NewReader(`{"topic":"`+bodyMarker+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		return loggingMiddleware{}.Intercept(pipeline, 0, req)
+	}
+
+	resp, err := send(echoingPipeline{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answer, _ := io.ReadAll(resp.Body); !strings.Contains(string(answer), bodyMarker) {
+		t.Fatalf("the answer's body was not left for the caller: %q", answer)
+	}
+	if _, err := send(echoingPipeline{err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}); err == nil {
+		t.Fatal("the transport error was lost")
+	}
+	if n := attempts.Load(); n != 2 {
+		t.Fatalf("the operation counted %d attempts, want 2", n)
+	}
+
+	raw := logs.String()
+	entries, err := tflogtest.MultilineJSONDecode(strings.NewReader(raw))
+	if err != nil {
+		t.Fatalf("decoding the log: %v", err)
+	}
+	if len(entries) != 2 {
+		t.Fatalf("want one line per attempt, got %d: %s", len(entries), raw)
+	}
+	want := []map[string]any{
+		{"@message": "Graph request", "@level": "debug", "method": "POST", "path": "/v1.0/groups/g/conversations",
+			"query": "$select=id", "attempt": float64(1), "status": float64(429), "request_id": "req-1 Bearer " + redacted},
+		{"@message": "Graph request", "@level": "debug", "method": "POST", "path": "/v1.0/groups/g/conversations",
+			"query": "$select=id", "attempt": float64(2), "status": float64(0),
+			"transport_error": "dial tcp 127.0.0.1:1: connect: connection refused"},
+	}
+	for i, fields := range want {
+		for key, value := range fields {
+			if entries[i][key] != value {
+				t.Errorf("line %d: %s = %v, want %v", i+1, key, entries[i][key], value)
+			}
+		}
+		if _, ok := entries[i]["duration_ms"].(float64); !ok {
+			t.Errorf("line %d has no duration_ms", i+1)
+		}
+	}
+	if _, ok := entries[1]["request_id"]; ok {
+		t.Error("an attempt without an answer logged a request_id")
+	}
+	for _, secret := range []string{token, bodyMarker, "Authorization", "topic"} {
 		if strings.Contains(raw, secret) {
 			t.Errorf("the log contains %q", secret)
 		}

@@ -41,3 +41,22 @@ func waitUntilReadable[T any](ctx context.Context, c *Client, what string, read 
 		delay = min(delay*2, 8*c.retryBaseDelay)
 	}
 }
+
+// sleepContext waits for d, or until ctx ends.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// fitsDeadline reports whether a wait of delay ends before ctx's deadline:
+// a wait that would outlive the operation is not started.
+func fitsDeadline(ctx context.Context, delay time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Until(deadline) > delay
+}
