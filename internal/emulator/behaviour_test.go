@@ -164,9 +164,10 @@ func TestOptionsReportsSettersChanges(t *testing.T) {
 	srv.SetBehaviour(everyChoice)
 	srv.SetLatency(time.Millisecond)
 	srv.SetFaults(Faults{Statuses: []int{503}, Every: 3})
+	srv.SetRefuseCreateStamps(true)
 	got = srv.Options()
 	if got.MaxPageSize != 100 || got.Behaviour != everyChoice || got.Latency != time.Millisecond ||
-		got.Faults.Every != 3 || !slices.Equal(got.Faults.Statuses, []int{503}) {
+		got.Faults.Every != 3 || !slices.Equal(got.Faults.Statuses, []int{503}) || !got.RefuseCreateStamps {
 		t.Errorf("Options() after setters = %+v", got)
 	}
 }

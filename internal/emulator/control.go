@@ -168,6 +168,7 @@ func (s *Server) Options() Options {
 	opts.InvisibleFor = time.Duration(s.invisibleFor.Load())
 	opts.MailboxConcurrency = int(s.mailboxConcurrency.Load())
 	opts.MaxPageSize = int(s.maxPageSize.Load())
+	opts.RefuseCreateStamps = s.refuseCreateStamps.Load()
 	s.faults.mu.Lock()
 	opts.Faults = s.faults.faults
 	opts.Faults.Statuses = slices.Clone(opts.Faults.Statuses)
