@@ -515,7 +515,7 @@ func (c *Client) readListing(ctx context.Context, groupID string, l *listing) *l
 		if l.filtered {
 			request.since = l.since
 		}
-		p, _, err := c.conversationPager(ctx, groupID, request)
+		p, err := c.conversationPager(ctx, groupID, request)
 		if err != nil {
 			c.listings.fail(groupID, l, err, false)
 			return nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -52,7 +51,7 @@ type conversationListRequest struct {
 
 // conversationPager starts a listing of a group's conversations.
 func (c *Client) conversationPager(ctx context.Context, groupID string, req conversationListRequest) (
-	*pager[models.Conversationable, Conversation], *atomic.Int32, error) {
+	*pager[models.Conversationable, Conversation], error) {
 	const op = "list conversations"
 	ctx, attempts := withAttemptCounter(ctx)
 	params := &groups.ItemConversationsRequestBuilderGetQueryParameters{Select: conversationSelect}
@@ -69,9 +68,9 @@ func (c *Client) conversationPager(ctx context.Context, groupID string, req conv
 	first, err := c.groups.ByGroupId(groupID).Conversations().ToGetRequestInformation(ctx,
 		&groups.ItemConversationsRequestBuilderGetRequestConfiguration{QueryParameters: params, Headers: headers})
 	if err != nil {
-		return nil, attempts, newError(op, int(attempts.Load()), err)
+		return nil, newError(op, int(attempts.Load()), err)
 	}
-	return newPager(c, op, attempts, first, models.CreateConversationCollectionResponseFromDiscriminatorValue, fromConversation), attempts, nil
+	return newPager(c, op, attempts, first, models.CreateConversationCollectionResponseFromDiscriminatorValue, fromConversation), nil
 }
 
 // deliveredSinceFilter is the $filter of the conversations delivered at or
@@ -94,7 +93,7 @@ func (c *Client) ListConversations(ctx context.Context, groupID string) ([]Conve
 // listAllConversations lists a group's conversations delivered since since
 // (all of them when it is zero) and reports how many were listed twice.
 func (c *Client) listAllConversations(ctx context.Context, groupID string, since time.Time) ([]Conversation, int, error) {
-	p, _, err := c.conversationPager(ctx, groupID, conversationListRequest{since: since})
+	p, err := c.conversationPager(ctx, groupID, conversationListRequest{since: since})
 	if err != nil {
 		return nil, 0, err
 	}
