@@ -122,6 +122,12 @@ type listing struct {
 	startedAt time.Time
 	// filtered lists only the conversations delivered since since.
 	filtered bool
+	// refresh marks a listing started by a refresh, whose reads are every
+	// managed conversation of the group: only its first page tells the
+	// next run's hint anything (reads after creates wait for the newest
+	// few, which an oldest-first page misses in any mailbox of more than a
+	// page).
+	refresh bool
 	since    time.Time
 	// top is the $top the listing was asked with: a service may take it as
 	// a cap on the whole listing.
@@ -272,6 +278,7 @@ func (ls *conversationListings) join(groupID string, r *listingRead, notBefore t
 		return joinResult{l: g.next}, true
 	}
 	l := newListing()
+	l.refresh = notBefore.IsZero()
 	l.reads = append(l.reads, r)
 	if g.latest != nil && g.latest.leading {
 		// Queue behind the listing in flight: this read cannot use it.
@@ -383,7 +390,7 @@ func (ls *conversationListings) page(groupID string, l *listing, items []Convers
 	cut := !more && l.top > 0 && received == l.top
 	if l.filtered {
 		g.filterHonoured = true
-	} else if l.pages == 1 {
+	} else if l.pages == 1 && l.refresh {
 		switch {
 		case l.served > 0:
 			g.firstPage, g.firstPageAt = FirstPageServed, l.lastPageAt
@@ -426,6 +433,7 @@ func (ls *conversationListings) dropHint(g *groupListings, l *listing) (successo
 	successor = g.next
 	if successor == nil {
 		successor = newListing()
+		successor.refresh = l.refresh
 		g.latest = successor
 	}
 	successor.reads = append(successor.reads, l.reads...)
@@ -458,6 +466,7 @@ func (ls *conversationListings) fail(groupID string, l *listing, err error, filt
 			successor = g.next
 			if successor == nil {
 				successor = newListing()
+				successor.refresh = l.refresh
 				g.latest = successor
 			}
 			successor.reads = append(successor.reads, l.reads...)
