@@ -128,7 +128,7 @@ type listing struct {
 	// few, which an oldest-first page misses in any mailbox of more than a
 	// page).
 	refresh bool
-	since    time.Time
+	since   time.Time
 	// top is the $top the listing was asked with: a service may take it as
 	// a cap on the whole listing.
 	top   int
