@@ -122,13 +122,13 @@ type listing struct {
 	startedAt time.Time
 	// filtered lists only the conversations delivered since since.
 	filtered bool
+	since    time.Time
 	// refresh marks a listing started by a refresh, whose reads are every
 	// managed conversation of the group: only its first page tells the
 	// next run's hint anything (reads after creates wait for the newest
 	// few, which an oldest-first page misses in any mailbox of more than a
 	// page).
 	refresh bool
-	since   time.Time
 	// top is the $top the listing was asked with: a service may take it as
 	// a cap on the whole listing.
 	top   int
