@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -211,6 +212,11 @@ func (b *bench) runWorkload(ctx context.Context, s *session, w *workload, run, r
 		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(configuration(w, p, b.cfg.providerAttrs)), 0o644); err != nil {
 			return err
 		}
+		if p.forgetPrivateState {
+			if err := forgetPrivateState(filepath.Join(dir, "terraform.tfstate")); err != nil {
+				return err
+			}
+		}
 		r := b.runPhase(ctx, w, p, dir, i)
 		s.add(w, p, r)
 		status := "ok"
@@ -395,4 +401,32 @@ func (b *bench) wipe() int {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// forgetPrivateState removes every resource instance's private state from
+// a local state file, as if an older provider version had written it.
+func forgetPrivateState(path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var state map[string]any
+	if err := json.Unmarshal(raw, &state); err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	resources, _ := state["resources"].([]any)
+	for _, r := range resources {
+		resource, _ := r.(map[string]any)
+		instances, _ := resource["instances"].([]any)
+		for _, i := range instances {
+			if instance, ok := i.(map[string]any); ok {
+				delete(instance, "private")
+			}
+		}
+	}
+	out, err := json.MarshalIndent(state, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o644)
 }

@@ -123,6 +123,12 @@ type listing struct {
 	// filtered lists only the conversations delivered since since.
 	filtered bool
 	since    time.Time
+	// refresh marks a listing started by a refresh, whose reads are every
+	// managed conversation of the group: only its first page tells the
+	// next run's hint anything (reads after creates wait for the newest
+	// few, which an oldest-first page misses in any mailbox of more than a
+	// page).
+	refresh bool
 	// top is the $top the listing was asked with: a service may take it as
 	// a cap on the whole listing.
 	top   int
@@ -151,11 +157,24 @@ type groupListings struct {
 	mode   listingMode
 	latest *listing
 	next   *listing
+	// hint is what an earlier run learnt about the group (see takeHint),
+	// hintTaken set once one was taken; a hint a first page contradicted
+	// is dropped.
+	hint      ListingHint
+	hintTaken bool
+	// What this run saw: a listing by delivery the service answered, and
+	// what the first page of a listing in the service's order did.
+	filterHonoured bool
+	firstPage      FirstPage
+	firstPageAt    time.Time
 }
 
 type conversationListings struct {
 	mu     sync.Mutex
 	groups map[string]*groupListings
+	// filterRefusedAt is when this run saw the service refuse $filter on
+	// lastDeliveredDateTime; zero when it did not.
+	filterRefusedAt time.Time
 }
 
 func newConversationListings() *conversationListings {
@@ -204,20 +223,25 @@ type joinResult struct {
 	fresh bool
 }
 
-// adjust brings the group's mode up to date with what the client learnt.
-// The caller holds the lock.
+// adjust brings the group's mode up to date with what the client learnt:
+// a refused filter lists in the service's order, unless this run already
+// saw a first page of that order serve none of its reads. The caller holds
+// the lock.
 func (g *groupListings) adjust(filterRefused bool) {
 	if g.mode == listDeliveredSince && filterRefused {
 		g.mode = listInServiceOrder
+	}
+	if g.mode == listInServiceOrder && g.firstPage == FirstPageServedNone && !g.firstPageAt.IsZero() {
+		g.mode = readOneByOne
 	}
 }
 
 // join finds the listing a read can be served by, or reports (ok false)
 // that it must be read on its own. notBefore is the earliest start a
 // listing may have (a listing not started yet qualifies); maxAge how old
-// its last page may be. A read the listing has already seen is answered at
-// once.
-func (ls *conversationListings) join(groupID string, r *listingRead, notBefore time.Time, maxAge time.Duration, filterRefused bool) (joinResult, bool) {
+// its last page may be; hint what an earlier run learnt about the group. A
+// read the listing has already seen is answered at once.
+func (ls *conversationListings) join(groupID string, r *listingRead, notBefore time.Time, maxAge time.Duration, filterRefused bool, hint ListingHint) (joinResult, bool) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
 	g := ls.groups[groupID]
@@ -225,6 +249,7 @@ func (ls *conversationListings) join(groupID string, r *listingRead, notBefore t
 		g = &groupListings{}
 		ls.groups[groupID] = g
 	}
+	g.takeHint(hint, time.Now())
 	g.adjust(filterRefused)
 	if g.mode == readOneByOne || g.mode == listDeliveredSince && r.since.IsZero() {
 		return joinResult{}, false
@@ -253,6 +278,7 @@ func (ls *conversationListings) join(groupID string, r *listingRead, notBefore t
 		return joinResult{l: g.next}, true
 	}
 	l := newListing()
+	l.refresh = notBefore.IsZero()
 	l.reads = append(l.reads, r)
 	if g.latest != nil && g.latest.leading {
 		// Queue behind the listing in flight: this read cannot use it.
@@ -332,13 +358,21 @@ func (ls *conversationListings) start(groupID string, l *listing, filterRefused 
 // pages. A listing in the service's order serves the reads it has found; a
 // listing by delivery also every read still waiting, since each of their
 // conversations was delivered since its bound and so is on one of its
-// pages (a conversation deleted meanwhile aside). A listing that stops for its cost with reads waiting, or that ended
-// after exactly the $top it asked for with reads waiting (a service that
-// takes $top as a cap on the whole listing may have cut it there), makes its
-// group's reads go one by one.
-func (ls *conversationListings) page(groupID string, l *listing, items []Conversation, more bool, received int) bool {
+// pages (a conversation deleted meanwhile aside). A listing that stops for
+// its cost with reads waiting, or that ended after exactly the $top it
+// asked for with reads waiting (a service that takes $top as a cap on the
+// whole listing may have cut it there), makes its group's reads go one by
+// one.
+//
+// A first page in the service's order is what the next run's hint keeps
+// (see ListingHint). When it serves none of the reads a hint said it would,
+// the service is not the one the hint saw: the hint is dropped and the
+// reads go to successor, a listing by delivery, which the leader reads
+// next, as a run without hints would have begun.
+func (ls *conversationListings) page(groupID string, l *listing, items []Conversation, more bool, received int) (goOn bool, successor *listing) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	g := ls.groups[groupID]
 	l.pages++
 	l.lastPageAt = time.Now()
 	for _, cv := range items {
@@ -354,6 +388,19 @@ func (ls *conversationListings) page(groupID string, l *listing, items []Convers
 	}
 	l.reads = waiting
 	cut := !more && l.top > 0 && received == l.top
+	if l.filtered {
+		g.filterHonoured = true
+	} else if l.pages == 1 && l.refresh {
+		switch {
+		case l.served > 0:
+			g.firstPage, g.firstPageAt = FirstPageServed, l.lastPageAt
+		case len(l.reads) > 0 && (more || cut):
+			g.firstPage, g.firstPageAt = FirstPageServedNone, l.lastPageAt
+			if g.hint.FirstPage == FirstPageServed && ls.filterRefusedAt.IsZero() {
+				return false, ls.dropHint(g, l)
+			}
+		}
+	}
 	serves := l.served
 	if l.filtered {
 		serves += len(l.reads)
@@ -365,14 +412,37 @@ func (ls *conversationListings) page(groupID string, l *listing, items []Convers
 		l.ended = true
 		l.release()
 	case more && serves > l.pages:
-		return true
+		return true, nil
 	default:
 		l.ended = true
-		ls.groups[groupID].mode = readOneByOne
+		g.mode = readOneByOne
 		l.release()
 	}
 	l.stopLeading()
-	return false
+	return false, nil
+}
+
+// dropHint ends a listing whose first page contradicted the group's hint,
+// forgets the hint, and hands the listing's reads to a listing by delivery:
+// successor, or the listing queued behind it (whose own leader reads it,
+// so successor is then nil). The caller holds the lock.
+func (ls *conversationListings) dropHint(g *groupListings, l *listing) (successor *listing) {
+	g.hint = ListingHint{}
+	g.mode = listDeliveredSince
+	l.ended = true
+	successor = g.next
+	if successor == nil {
+		successor = newListing()
+		successor.refresh = l.refresh
+		g.latest = successor
+	}
+	successor.reads = append(successor.reads, l.reads...)
+	l.reads = nil
+	if g.next != nil {
+		successor = nil
+	}
+	l.stopLeading()
+	return successor
 }
 
 // fail ends a listing that could not be read; its reads are read on their
@@ -396,6 +466,7 @@ func (ls *conversationListings) fail(groupID string, l *listing, err error, filt
 			successor = g.next
 			if successor == nil {
 				successor = newListing()
+				successor.refresh = l.refresh
 				g.latest = successor
 			}
 			successor.reads = append(successor.reads, l.reads...)
@@ -472,12 +543,16 @@ func (c *Client) readListing(ctx context.Context, groupID string, l *listing) *l
 			})
 			return c.listings.fail(groupID, l, err, refused)
 		}
-		goOn := c.listings.page(groupID, l, items, more, l.pager.received)
+		goOn, successor := c.listings.page(groupID, l, items, more, l.pager.received)
 		tflog.Debug(ctx, "Listed a page of group conversations for reads arriving together", map[string]any{
 			"group_id": groupID, "conversations": len(items), "filtered": l.filtered, "more": more, "continue": goOn,
 		})
+		if successor != nil {
+			tflog.Debug(ctx, "The first page of the group's list served none of the reads an earlier run's hint said it would; "+
+				"asking with the filter again", map[string]any{"group_id": groupID})
+		}
 		if !goOn {
-			return nil
+			return successor
 		}
 	}
 }
@@ -485,9 +560,9 @@ func (c *Client) readListing(ctx context.Context, groupID string, l *listing) *l
 // listedConversation returns the conversation from a listing shared with
 // other reads of the group, or ok=false when it must be read on its own:
 // no listing lists it, or the group's reads go one by one.
-func (c *Client) listedConversation(ctx context.Context, groupID, conversationID string, since, notBefore time.Time, maxAge, gather time.Duration) (Conversation, bool) {
+func (c *Client) listedConversation(ctx context.Context, groupID, conversationID string, since, notBefore time.Time, maxAge, gather time.Duration, hint ListingHint) (Conversation, bool) {
 	r := &listingRead{conversationID: conversationID, since: since, result: make(chan listingOutcome, 1)}
-	joined, ok := c.listings.join(groupID, r, notBefore, maxAge, c.filterRefused.Load())
+	joined, ok := c.listings.join(groupID, r, notBefore, maxAge, c.filterRefused.Load(), hint)
 	if !ok {
 		return Conversation{}, false
 	}
@@ -507,12 +582,14 @@ func (c *Client) listedConversation(ctx context.Context, groupID, conversationID
 
 // ReadConversation reads a conversation during a refresh. deliveredSince is
 // when it was last delivered to as far as the caller knows (its last
-// refresh), or zero. With coalescing on, it is served from a listing of its
-// group shared with the other reads of the refresh; a conversation the
-// listing lacks is read with its own GET, so a 404 still means it is gone.
-func (c *Client) ReadConversation(ctx context.Context, groupID, conversationID string, deliveredSince time.Time) (Conversation, error) {
+// refresh), or zero; hint is what an earlier run learnt about listing the
+// group (Client.ListingHint then), or zero. With coalescing on, it is served
+// from a listing of its group shared with the other reads of the refresh,
+// shaped by the hint; a conversation the listing lacks is read with its own
+// GET, so a 404 still means it is gone.
+func (c *Client) ReadConversation(ctx context.Context, groupID, conversationID string, deliveredSince time.Time, hint ListingHint) (Conversation, error) {
 	if c.coalesceReads {
-		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, deliveredSince, time.Time{}, refreshListingMaxAge, refreshGather); ok {
+		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, deliveredSince, time.Time{}, refreshListingMaxAge, refreshGather, hint); ok {
 			return conversation, nil
 		}
 	}
@@ -528,7 +605,7 @@ func (c *Client) ReadNewConversation(ctx context.Context, groupID, conversationI
 	if c.coalesceReads && c.limiter.busy(groupID) {
 		// Graph's clock may run behind ours.
 		since := createdAt.Add(-clockSkew)
-		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, since, createdAt, refreshListingMaxAge, 0); ok {
+		if conversation, ok := c.listedConversation(ctx, groupID, conversationID, since, createdAt, refreshListingMaxAge, 0, ListingHint{}); ok {
 			return conversation, nil
 		}
 	}

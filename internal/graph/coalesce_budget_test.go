@@ -43,7 +43,7 @@ func refreshAll(t *testing.T, c *Client, groupID string, managed []emulator.Conv
 		ids = append(ids, m.ID)
 	}
 	for id, err := range readAll(t, ids, 10, func(id string) (Conversation, error) {
-		return c.ReadConversation(ctx, groupID, id, since[id])
+		return c.ReadConversation(ctx, groupID, id, since[id], ListingHint{})
 	}) {
 		if err != nil {
 			t.Errorf("read %s: %v", id, err)
@@ -149,7 +149,9 @@ func TestReadsWithoutALastDeliveryAreGets(t *testing.T) {
 			since[m.ID] = m.LastDeliveredDateTime
 		}
 	}
-	for id, err := range readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id, since[id]) }) {
+	for id, err := range readAll(t, ids, 10, func(id string) (Conversation, error) {
+		return c.ReadConversation(ctx, env.group.ID, id, since[id], ListingHint{})
+	}) {
 		if err != nil {
 			t.Errorf("read %s: %v", id, err)
 		}

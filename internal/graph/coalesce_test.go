@@ -58,7 +58,9 @@ func TestCoalescedRefreshUsesOneListing(t *testing.T) {
 			env.server.DeleteConversation(env.group.ID, deleted)
 			c := env.clientWith(t, Options{Credential: StaticToken(testToken), CoalesceReads: true, MaxConcurrentRequestsPerGroup: 4})
 			ctx := testContext(t)
-			results := readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id, since[id]) })
+			results := readAll(t, ids, 10, func(id string) (Conversation, error) {
+				return c.ReadConversation(ctx, env.group.ID, id, since[id], ListingHint{})
+			})
 			for id, err := range results {
 				if id == deleted {
 					if !IsNotFound(err) {
@@ -95,7 +97,9 @@ func TestUncoalescedRefreshReadsEachConversation(t *testing.T) {
 	}
 	c := env.clientWith(t, Options{Credential: StaticToken(testToken)})
 	ctx := testContext(t)
-	readAll(t, ids, 10, func(id string) (Conversation, error) { return c.ReadConversation(ctx, env.group.ID, id, time.Time{}) })
+	readAll(t, ids, 10, func(id string) (Conversation, error) {
+		return c.ReadConversation(ctx, env.group.ID, id, time.Time{}, ListingHint{})
+	})
 	if counters := env.server.Counters(); counters["conversations.list"] != 0 || counters["conversations.get"] != 5 {
 		t.Fatalf("counters %v", counters)
 	}

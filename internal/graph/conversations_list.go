@@ -211,8 +211,10 @@ func isFilterRefusal(err error) bool {
 }
 
 // noteFilterRefused makes every later listing of this client go without
-// $filter, and says so once.
+// $filter, keeps when for the next run's hints (see ListingHint), and says
+// so once.
 func (c *Client) noteFilterRefused(ctx context.Context, refusal error) {
+	c.listings.noteFilterRefused(time.Now())
 	c.filterRefused.Store(true)
 	c.filterRefusedOnce.Do(func() {
 		tflog.Info(ctx, "Microsoft Graph refused $filter on lastDeliveredDateTime; listing without it for the rest of this run",

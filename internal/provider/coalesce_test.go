@@ -12,10 +12,11 @@ import (
 )
 
 // A refresh of many conversations in one group costs one listing (here 3
-// pages of 5, after the emulator refused the listing by delivery it is
-// asked for first) instead of a GET each, and with coalescing off it costs a
-// GET each; either way a conversation deleted outside Terraform among them
-// is seen by the next plan.
+// pages of 5: the emulator refuses the listing by delivery, and a saved
+// refresh keeps that in private state, so the refreshes after it do not ask
+// again) instead of a GET each, and with coalescing off it costs a GET each;
+// either way a conversation deleted outside Terraform among them is seen by
+// the next plan.
 func TestAccGroupConversation_coalescedRefresh(t *testing.T) {
 	const n = 12
 	tests := []struct {
@@ -23,7 +24,7 @@ func TestAccGroupConversation_coalescedRefresh(t *testing.T) {
 		providerArgs        string
 		wantLists, wantGets int
 	}{
-		{"coalescing on", "", 4, 0},
+		{"coalescing on", "", 3, 0},
 		{"coalescing off", "coalesce_reads = false", 0, n},
 	}
 	for _, tt := range tests {
@@ -46,8 +47,12 @@ func TestAccGroupConversation_coalescedRefresh(t *testing.T) {
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy:             env.checkDestroyed,
 				Steps: []resource.TestStep{
+					{Config: config},
 					{
-						Config: config,
+						// Whether the reads after the creates learnt that
+						// the filter is refused depends on their timing;
+						// a saved refresh does, whatever they did.
+						RefreshState: true,
 						Check: func(*terraform.State) error {
 							env.server.ResetCounters()
 							return nil
@@ -62,8 +67,8 @@ func TestAccGroupConversation_coalescedRefresh(t *testing.T) {
 						Config: config,
 						Check: resource.ComposeTestCheckFunc(
 							// Three refreshes ran since the reset: the plan
-							// after the first step, the plan-only step's and
-							// this step's own.
+							// after the saved refresh, the plan-only step's
+							// and this step's own.
 							countRefresh(3*tt.wantLists, 3*tt.wantGets),
 							func(s *terraform.State) error {
 								deleted = s.RootModule().Resources["msgraph_group_conversation.many.7"].Primary.ID

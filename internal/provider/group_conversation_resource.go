@@ -141,6 +141,9 @@ func (r *groupConversationResource) Create(ctx context.Context, req resource.Cre
 		r.readBackFailed(&resp.Diagnostics, created.ID, err)
 		return
 	}
+	// What the reads after creates learnt about listing the group spares
+	// the first refresh the same questions.
+	resp.Diagnostics.Append(saveListingHint(ctx, resp.Private, r.client.ListingHint(groupID))...)
 	resp.Diagnostics.Append(plan.setComputed(ctx, conversation)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -156,10 +159,12 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 	// A conversation's last delivery only grows, so the one the state holds
 	// tells a shared listing how far back it must reach to list it.
 	deliveredSince := timeOf(state.LastDeliveredDateTime)
+	// What earlier runs learnt about listing the group shapes that listing.
+	hint := listingHintOf(ctx, req.Private)
 
 	conversation, gone, err := readWithGrace(ctx, &r.lifecycle, req.Private, &resp.Diagnostics,
 		func(ctx context.Context) (graph.Conversation, error) {
-			return r.client.ReadConversation(ctx, groupID, conversationID, deliveredSince)
+			return r.client.ReadConversation(ctx, groupID, conversationID, deliveredSince, hint)
 		},
 		func(ctx context.Context) (graph.Conversation, error) {
 			return r.client.WaitForConversation(ctx, groupID, conversationID)
@@ -175,6 +180,7 @@ func (r *groupConversationResource) Read(ctx context.Context, req resource.ReadR
 	}
 	state.Topic = keptTopic(state.Topic, conversation.Topic)
 	resp.Diagnostics.Append(state.setComputed(ctx, conversation)...)
+	resp.Diagnostics.Append(saveListingHint(ctx, resp.Private, r.client.ListingHint(groupID))...)
 
 	// Posts cannot be edited in Graph, so the first post is read only when
 	// the state does not hold it yet, that is after an import: a refresh
