@@ -183,11 +183,7 @@ func (s *Server) Options() Options {
 func (s *Server) Conversation(groupID, conversationID string) (Conversation, bool) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return Conversation{}, false
-	}
-	conv, ok := g.conversations[conversationID]
+	g, conv, ok := s.knownConversation(groupID, conversationID)
 	if !ok {
 		return Conversation{}, false
 	}
@@ -213,11 +209,7 @@ func (s *Server) Conversations(groupID string) []Conversation {
 func (s *Server) Thread(groupID, threadID string) (Thread, bool) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return Thread{}, false
-	}
-	t, ok := g.threads[threadID]
+	g, t, ok := s.knownThread(groupID, threadID)
 	if !ok {
 		return Thread{}, false
 	}
@@ -228,11 +220,7 @@ func (s *Server) Thread(groupID, threadID string) (Thread, bool) {
 func (s *Server) Threads(groupID, conversationID string) []Thread {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return nil
-	}
-	conv, ok := g.conversations[conversationID]
+	g, conv, ok := s.knownConversation(groupID, conversationID)
 	if !ok {
 		return nil
 	}
@@ -247,11 +235,7 @@ func (s *Server) Threads(groupID, conversationID string) []Thread {
 func (s *Server) Posts(groupID, threadID string) []Post {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return nil
-	}
-	t, ok := g.threads[threadID]
+	g, t, ok := s.knownThread(groupID, threadID)
 	if !ok {
 		return nil
 	}
@@ -300,11 +284,7 @@ func (s *Server) ResetCounters() {
 func (s *Server) DeleteConversation(groupID, conversationID string) bool {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return false
-	}
-	conv, ok := g.conversations[conversationID]
+	g, conv, ok := s.knownConversation(groupID, conversationID)
 	if !ok {
 		return false
 	}
@@ -318,11 +298,7 @@ func (s *Server) DeleteConversation(groupID, conversationID string) bool {
 func (s *Server) DeleteThread(groupID, threadID string) bool {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return false
-	}
-	t, ok := g.threads[threadID]
+	g, t, ok := s.knownThread(groupID, threadID)
 	if !ok {
 		return false
 	}
@@ -335,11 +311,7 @@ func (s *Server) DeleteThread(groupID, threadID string) bool {
 func (s *Server) SetThreadLocked(groupID, threadID string, locked bool) bool {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return false
-	}
-	t, ok := g.threads[threadID]
+	_, t, ok := s.knownThread(groupID, threadID)
 	if !ok {
 		return false
 	}
@@ -356,11 +328,7 @@ func (s *Server) SetThreadLocked(groupID, threadID string, locked bool) bool {
 func (s *Server) HideConversation(groupID, conversationID string, d time.Duration) bool {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return false
-	}
-	c, ok := g.conversations[conversationID]
+	_, c, ok := s.knownConversation(groupID, conversationID)
 	if !ok {
 		return false
 	}
@@ -374,11 +342,7 @@ func (s *Server) HideConversation(groupID, conversationID string, d time.Duratio
 func (s *Server) HideThread(groupID, threadID string, d time.Duration) bool {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	g, ok := s.knownGroup(groupID)
-	if !ok {
-		return false
-	}
-	t, ok := g.threads[threadID]
+	_, t, ok := s.knownThread(groupID, threadID)
 	if !ok {
 		return false
 	}

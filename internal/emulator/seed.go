@@ -18,6 +18,28 @@ func (s *Server) knownGroup(groupID string) (*groupState, bool) {
 	return g, ok
 }
 
+// knownConversation finds a stored conversation for the helpers, visible or
+// not, with its group. The caller must hold the store lock.
+func (s *Server) knownConversation(groupID, conversationID string) (*groupState, *conversationState, bool) {
+	g, ok := s.knownGroup(groupID)
+	if !ok {
+		return nil, nil, false
+	}
+	c, ok := g.conversations[conversationID]
+	return g, c, ok
+}
+
+// knownThread finds a stored thread for the helpers, visible or not, with
+// its group. The caller must hold the store lock.
+func (s *Server) knownThread(groupID, threadID string) (*groupState, *threadState, bool) {
+	g, ok := s.knownGroup(groupID)
+	if !ok {
+		return nil, nil, false
+	}
+	t, ok := g.threads[threadID]
+	return g, t, ok
+}
+
 // seedPostInput validates a seeded post the way a Graph request would be
 // validated: a content type of html or text (text when empty), and an
 // address on every participant.
