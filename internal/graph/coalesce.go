@@ -430,6 +430,16 @@ func (ls *conversationListings) dropHint(g *groupListings, l *listing) (successo
 	g.hint = ListingHint{}
 	g.mode = listDeliveredSince
 	l.ended = true
+	successor = g.handOverReads(l)
+	l.stopLeading()
+	return successor
+}
+
+// handOverReads moves a listing's reads to the listing queued behind it, or
+// to a new listing when none is queued, and returns the listing the caller
+// must read next: the new one, or nil when the queued listing's own leader
+// reads it. The caller holds the lock.
+func (g *groupListings) handOverReads(l *listing) (successor *listing) {
 	successor = g.next
 	if successor == nil {
 		successor = newListing()
@@ -439,9 +449,9 @@ func (ls *conversationListings) dropHint(g *groupListings, l *listing) (successo
 	successor.reads = append(successor.reads, l.reads...)
 	l.reads = nil
 	if g.next != nil {
-		successor = nil
+		// The queued listing's own leader reads it.
+		return nil
 	}
-	l.stopLeading()
 	return successor
 }
 
@@ -463,18 +473,7 @@ func (ls *conversationListings) fail(groupID string, l *listing, err error, filt
 	if filterRefused {
 		g.adjust(true)
 		if g.mode == listInServiceOrder && len(l.reads) > 0 {
-			successor = g.next
-			if successor == nil {
-				successor = newListing()
-				successor.refresh = l.refresh
-				g.latest = successor
-			}
-			successor.reads = append(successor.reads, l.reads...)
-			l.reads = nil
-			if g.next != nil {
-				// The queued listing's own leader reads it.
-				successor = nil
-			}
+			successor = g.handOverReads(l)
 		}
 	}
 	l.release()
