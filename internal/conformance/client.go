@@ -22,11 +22,9 @@ import (
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
-)
 
-// sdkVersion is the msgraph-sdk-go version in go.mod, reported in the
-// SdkVersion telemetry header as the SDK's own client would.
-const sdkVersion = "1.89.0"
+	"github.com/seed40294029/terraform-provider-msgraph/internal/graphwire"
+)
 
 // DefaultEndpoint is Graph's global v1.0 service root.
 const DefaultEndpoint = "https://graph.microsoft.com/v1.0"
@@ -66,7 +64,7 @@ func newClient(opts clientOptions) (*client, error) {
 		abs.RegisterDefaultDeserializer(func() absser.ParseNodeFactory { return jsonser.NewJsonParseNodeFactory() })
 	})
 	m := &meter{limit: int64(opts.maxRequests), origin: originOf(opts.endpoint)}
-	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: sdkVersion}
+	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: graphwire.SDKVersion()}
 	transport := opts.transport
 	if transport == nil {
 		transport = http.DefaultTransport
@@ -294,7 +292,7 @@ func (r retrier) Intercept(pipeline khttp.Pipeline, index int, req *http.Request
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			req.Header.Set("Retry-Attempt", strconv.Itoa(attempt-1))
-			if err := rewind(req); err != nil {
+			if err := graphwire.RewindBody(req); err != nil {
 				return nil, err
 			}
 		}
@@ -337,7 +335,7 @@ func (r retrier) decide(req *http.Request, resp *http.Response, err error, attem
 	default:
 		return 0, false
 	}
-	if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After")); ok {
+	if wait, ok := graphwire.RetryAfter(resp.Header.Get("Retry-After")); ok {
 		return wait, wait <= r.maxWait
 	}
 	return r.backoff(attempt), true
@@ -346,38 +344,4 @@ func (r retrier) decide(req *http.Request, resp *http.Response, err error, attem
 func (r retrier) backoff(attempt int) time.Duration {
 	d := r.base << min(attempt-1, 10)
 	return d/2 + rand.N(d/2+1)
-}
-
-// parseRetryAfter reads seconds or an HTTP date.
-func parseRetryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(time.Until(at), 0), true
-	}
-	return 0, false
-}
-
-func rewind(req *http.Request) error {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil
-	}
-	if req.GetBody != nil {
-		body, err := req.GetBody()
-		if err != nil {
-			return err
-		}
-		req.Body = body
-		return nil
-	}
-	if seeker, ok := req.Body.(io.Seeker); ok {
-		_, err := seeker.Seek(0, io.SeekStart)
-		return err
-	}
-	return errors.New("cannot re-send a request whose body cannot be rewound")
 }

@@ -250,19 +250,3 @@ func TestParseEndpoint(t *testing.T) {
 		}
 	}
 }
-
-func TestParseRetryAfter(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		v    string
-		want time.Duration
-		ok   bool
-	}{{"3", 3 * time.Second, true}, {"0.5", 500 * time.Millisecond, true}, {"", 0, false}, {"soon", 0, false}, {"-1", 0, false}} {
-		if got, ok := parseRetryAfter(tt.v); got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%q) = %v, %v", tt.v, got, ok)
-		}
-	}
-	if got, ok := parseRetryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)); !ok || got < 59*time.Minute {
-		t.Errorf("an HTTP date an hour ahead = %v, %v", got, ok)
-	}
-}

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,37 +26,9 @@ import (
 	jsonser "github.com/microsoft/kiota-serialization-json-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/graphwire"
 )
-
-// sdkModule is msgraph-sdk-go's module path, as the build info names it.
-const sdkModule = "github.com/microsoftgraph/msgraph-sdk-go"
-
-// sdkVersion is the version of msgraph-sdk-go linked into this binary,
-// reported in the SdkVersion telemetry header as the SDK's own client would
-// ("graph-go-v1.0/1.89.0, graph-go-core/…"). It is read from the build
-// info, so that bumping the SDK in go.mod can never leave a stale header.
-var sdkVersion = sync.OnceValue(func() string { return sdkVersionFrom(debug.ReadBuildInfo()) })
-
-// sdkVersionFrom is msgraph-sdk-go's version in info, without the "v", or
-// "" when info does not say. A go build binary lists every module it links;
-// a go test binary lists none, and a module replaced by a directory has no
-// version. The telemetry handler then leaves the SDK's part out of the
-// header instead of claiming a version that may not be the one linked.
-func sdkVersionFrom(info *debug.BuildInfo, ok bool) string {
-	if !ok || info == nil {
-		return ""
-	}
-	for _, dep := range info.Deps {
-		if dep.Path != sdkModule {
-			continue
-		}
-		if dep.Replace != nil {
-			dep = dep.Replace
-		}
-		return strings.TrimPrefix(dep.Version, "v")
-	}
-	return ""
-}
 
 // Options configure a Client.
 type Options struct {
@@ -179,7 +150,7 @@ func newClient(opts Options, replaceHTTPClient func(http.RoundTripper, *msgraphc
 	if err != nil {
 		return nil, err
 	}
-	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: sdkVersion()}
+	clientOptions := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: graphwire.SDKVersion()}
 	transport := opts.Transport
 	if transport == nil {
 		// A clone, so that our connection settings never leak into other

@@ -2,17 +2,16 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	khttp "github.com/microsoft/kiota-http-go"
+
+	"github.com/seed40294029/terraform-provider-msgraph/internal/graphwire"
 )
 
 // retryMiddleware retries what Graph asks to be retried (429, 503, 504, and
@@ -45,7 +44,7 @@ func (m retryMiddleware) Intercept(pipeline khttp.Pipeline, index int, req *http
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			req.Header.Set("Retry-Attempt", strconv.Itoa(attempt-1))
-			if err := rewindBody(req); err != nil {
+			if err := graphwire.RewindBody(req); err != nil {
 				return nil, err
 			}
 		}
@@ -141,7 +140,7 @@ func (m retryMiddleware) decide(req *http.Request, resp *http.Response, err erro
 	default:
 		return 0, false
 	}
-	if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+	if d, ok := graphwire.RetryAfter(resp.Header.Get("Retry-After")); ok {
 		return d, true
 	}
 	return m.backoff(attempt), true
@@ -177,32 +176,6 @@ func jitteredBackoff(base, ceiling time.Duration, attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// retryAfter reads a Retry-After header: a number of seconds (fractions
-// allowed) or an HTTP date. A number too large for a time.Duration, infinity
-// included, saturates at the largest Duration: a wait that long never fits a
-// deadline, so it is refused at once instead of overflowing into a negative
-// wait that retries in a tight loop. Negative numbers and NaN are ignored.
-func retryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	secs, err := strconv.ParseFloat(v, 64)
-	if err == nil || errors.Is(err, strconv.ErrRange) {
-		if math.IsNaN(secs) || secs < 0 {
-			return 0, false
-		}
-		if secs >= float64(math.MaxInt64)/float64(time.Second) {
-			return math.MaxInt64, true
-		}
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
-	}
-	return 0, false
-}
-
 // idempotent reports whether a request of method may be sent twice with the
 // effect of once, as HTTP defines it.
 func idempotent(method string) bool {
@@ -211,24 +184,4 @@ func idempotent(method string) bool {
 		return true
 	}
 	return false
-}
-
-// rewindBody readies req's body to be sent again.
-func rewindBody(req *http.Request) error {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil
-	}
-	if req.GetBody != nil {
-		body, err := req.GetBody()
-		if err != nil {
-			return err
-		}
-		req.Body = body
-		return nil
-	}
-	if seeker, ok := req.Body.(io.Seeker); ok {
-		_, err := seeker.Seek(0, io.SeekStart)
-		return err
-	}
-	return errors.New("cannot resend a request whose body cannot be rewound")
 }

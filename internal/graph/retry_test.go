@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
+
 	"github.com/seed40294029/terraform-provider-msgraph/internal/emulator"
 )
 
@@ -225,43 +225,6 @@ func repeat(s scripted, n int) []scripted {
 	return out
 }
 
-func TestRetryAfter(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		header string
-		want   time.Duration
-		ok     bool
-	}{
-		{"", 0, false},
-		{"0", 0, true},
-		{"2", 2 * time.Second, true},
-		{" 1.5 ", 1500 * time.Millisecond, true},
-		{"3600", time.Hour, true},
-		{"86400000", 86400000 * time.Second, true},
-		// Too large for a Duration: saturated, never negative.
-		{"9223372037", math.MaxInt64, true},
-		{"99999999999", math.MaxInt64, true},
-		{"1e300", math.MaxInt64, true},
-		{"1e400", math.MaxInt64, true},
-		{"Inf", math.MaxInt64, true},
-		{"+Infinity", math.MaxInt64, true},
-		{"-Inf", 0, false},
-		{"NaN", 0, false},
-		{"-5", 0, false},
-		{"soon", 0, false},
-		{"Wed, 21 Oct 2015 07:28:00 GMT", 0, true},
-	}
-	for _, tt := range tests {
-		got, ok := retryAfter(tt.header)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.header, got, ok, tt.want, tt.ok)
-		}
-	}
-	if got, ok := retryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)); !ok || got < 58*time.Minute || got > time.Hour {
-		t.Errorf("an HTTP date an hour ahead gives %v, %v", got, ok)
-	}
-}
-
 // A wait that was not started because of the deadline is marked on the
 // answer, and the error says how long Graph asked to wait.
 func TestRefusedWaitIsReported(t *testing.T) {
@@ -375,42 +338,6 @@ func TestRetryDecide(t *testing.T) {
 				t.Fatalf("decide waits %v, want within [%v, %v]", wait, tt.minWait, tt.maxWait)
 			}
 		})
-	}
-}
-
-// readCloseSeeker is a body that can be rewound only by seeking.
-type readCloseSeeker struct{ *strings.Reader }
-
-func (readCloseSeeker) Close() error { return nil }
-
-func TestRewindBody(t *testing.T) {
-	t.Parallel()
-	withGetBody, err := http.NewRequest(http.MethodPost, "https://graph.microsoft.com/v1.0/groups/g/conversations", strings.NewReader("payload"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	seekable := withGetBody.Clone(context.Background())
-	seekable.GetBody = nil
-	seekable.Body = readCloseSeeker{strings.NewReader("payload")}
-	for name, req := range map[string]*http.Request{"GetBody": withGetBody, "Seek": seekable} {
-		if _, err := io.ReadAll(req.Body); err != nil {
-			t.Fatal(err)
-		}
-		if err := rewindBody(req); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if again, _ := io.ReadAll(req.Body); string(again) != "payload" {
-			t.Fatalf("%s: a rewound body reads %q", name, again)
-		}
-	}
-
-	for _, body := range []io.ReadCloser{nil, http.NoBody} {
-		if err := rewindBody(&http.Request{Body: body}); err != nil {
-			t.Fatalf("a request without a body cannot be rewound: %v", err)
-		}
-	}
-	if err := rewindBody(&http.Request{Body: io.NopCloser(strings.NewReader("x"))}); err == nil {
-		t.Fatal("a body that can be neither re-read nor sought was taken as rewound")
 	}
 }
 
