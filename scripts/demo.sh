@@ -21,30 +21,17 @@ go build -o bin/terraform-provider-msgraph .
 go build -o bin/msgraph-emulator ./cmd/msgraph-emulator
 
 work=$(mktemp -d)
-emulator_pid=""
+# shellcheck source=scripts/emulator.sh
+source scripts/emulator.sh
 cleanup() {
-  if [[ -n $emulator_pid ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 step "Starting the Graph emulator on loopback"
 token="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-bin/msgraph-emulator -listen 127.0.0.1:0 -token "$token" -ready-file "$work/ready.json" >"$work/emulator.out" 2>"$work/emulator.err" &
-emulator_pid=$!
-for _ in $(seq 1 100); do
-  [[ -s $work/ready.json ]] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.err" >&2; echo "the emulator exited" >&2; exit 1; }
-  sleep 0.1
-done
-[[ -s $work/ready.json ]] || { echo "the emulator did not start within 10 s" >&2; exit 1; }
-endpoint=$(sed -n 's/.*"endpoint": *"\([^"]*\)".*/\1/p' "$work/ready.json")
-group_id=$(sed -n 's/.*"group_id": *"\([^"]*\)".*/\1/p' "$work/ready.json")
-echo "endpoint: $endpoint"
-echo "group:    $group_id"
+start_emulator "$work" bin/msgraph-emulator "$token"
 
 # The CLI uses the provider just built instead of a registry download.
 cat >"$work/cli.tfrc" <<RC

@@ -38,12 +38,10 @@ fi
 step "Testing $module_dir with $MSGRAPH_CLI_FLAVOR $MSGRAPH_CLI_VERSION"
 
 work=$(mktemp -d)
-emulator_pid=""
+# shellcheck source=scripts/emulator.sh
+source scripts/emulator.sh
 cleanup() {
-	if [[ -n $emulator_pid ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-		kill "$emulator_pid" 2>/dev/null || true
-		wait "$emulator_pid" 2>/dev/null || true
-	fi
+	stop_emulator
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -55,21 +53,7 @@ timeout 10m go build -o "$work/msgraph-emulator" ./cmd/msgraph-emulator
 step "Starting the Graph emulator"
 token="module-test-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 # shellcheck disable=SC2086 # EMULATOR_FLAGS is a list of flags
-"$work/msgraph-emulator" -token "$token" -group-name "Platform Team" -ready-file "$work/ready.json" \
-	${EMULATOR_FLAGS:-} >"$work/emulator.out" 2>"$work/emulator.err" &
-emulator_pid=$!
-# The emulator writes the ready file once it listens (normally within
-# milliseconds); 60 s bounds a machine that is very busy.
-for _ in $(seq 1 600); do
-	[[ -s $work/ready.json ]] && break
-	kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.err" >&2; echo "test-module: the emulator exited" >&2; exit 1; }
-	sleep 0.1
-done
-[[ -s $work/ready.json ]] || { echo "test-module: the emulator did not start within 60 s" >&2; exit 1; }
-endpoint=$(sed -n 's/.*"endpoint": *"\([^"]*\)".*/\1/p' "$work/ready.json")
-group_id=$(sed -n 's/.*"group_id": *"\([^"]*\)".*/\1/p' "$work/ready.json")
-echo "endpoint: $endpoint"
-echo "group:    $group_id"
+start_emulator "$work" "$work/msgraph-emulator" "$token" -group-name "Platform Team" ${EMULATOR_FLAGS:-}
 
 # Only the mirror: nothing is downloaded, and the provider under test is
 # the one just built.
