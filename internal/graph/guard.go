@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -194,10 +195,36 @@ func keepErrorBody(resp *http.Response, isJSON bool, token string) {
 	}
 	_ = resp.Body.Close()
 	if token != "" {
+		if bytes.IndexByte(body, '\\') >= 0 {
+			// JSON may spell the token with escapes (\u0065yJ…), which
+			// kiota would decode into the message after the cut below.
+			if body, err = unescapeJSON(body); err != nil {
+				drop()
+				return
+			}
+		}
 		body = bytes.ReplaceAll(body, []byte(token), []byte(redacted))
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
+}
+
+// unescapeJSON re-encodes a JSON document with no escapes but those JSON
+// requires, so that text spelled with \u escapes reads as itself.
+func unescapeJSON(body []byte) ([]byte, error) {
+	decoder := json.NewDecoder(bytes.NewReader(body))
+	decoder.UseNumber()
+	var document any
+	if err := decoder.Decode(&document); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	encoder := json.NewEncoder(&out)
+	encoder.SetEscapeHTML(false)
+	if err := encoder.Encode(document); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
 
 // bodyPresent reports whether a success answer carries a body, peeking at

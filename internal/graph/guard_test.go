@@ -157,3 +157,22 @@ func TestGuardRefusesRequests(t *testing.T) {
 		}
 	}
 }
+
+// An error body is re-encoded before the token is cut out of it only when it
+// holds escapes; what kiota reads from it stays the same.
+func TestUnescapeJSON(t *testing.T) {
+	t.Parallel()
+	got, err := unescapeJSON([]byte(`{"error":{"code":"Bad\u0052equest","message":"a \"quoted\" \u003cb\u003e\\ line\nnext","n":12345678901234567890,"innerError":{"date":"2026-12-05T04:00:00"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"error":{"code":"BadRequest","innerError":{"date":"2026-12-05T04:00:00"},"message":"a \"quoted\" <b>\\ line\nnext","n":12345678901234567890}}`
+	if string(got) != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	for _, broken := range []string{`{"a":"\u00"}`, `{"a":`, `\u0041`} {
+		if _, err := unescapeJSON([]byte(broken)); err == nil {
+			t.Errorf("%s was taken as JSON", broken)
+		}
+	}
+}

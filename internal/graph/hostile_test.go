@@ -444,6 +444,17 @@ func TestHostile_Row9_ErrorTextIsCutAndRedacted(t *testing.T) {
 		"echoed header in the message": func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 400, fmt.Sprintf(`{"error":{"code":"BadRequest","message":"Bad header: Authorization: %s"}}`, r.Header.Get("Authorization")))
 		},
+		"echoed header, JSON-escaped, in the message": func(w http.ResponseWriter, r *http.Request) {
+			escaped := ""
+			for _, c := range bearerToken(r.Header.Get("Authorization")) {
+				escaped += fmt.Sprintf(`\u%04x`, c)
+			}
+			writeJSON(w, 400, `{"error":{"code":"BadRequest","message":"Bad token: `+escaped+`"}}`)
+		},
+		"echoed header, partly escaped, in the message": func(w http.ResponseWriter, r *http.Request) {
+			token := bearerToken(r.Header.Get("Authorization"))
+			writeJSON(w, 400, fmt.Sprintf(`{"error":{"code":"BadRequest","message":"Bad token: \u%04x%s"}}`, token[0], token[1:]))
+		},
 		"echoed token in the code and request-id": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("request-id", bearerToken(r.Header.Get("Authorization")))
 			writeJSON(w, 400, fmt.Sprintf(`{"error":{"code":"%s","message":"m"}}`, bearerToken(r.Header.Get("Authorization"))))
