@@ -29,10 +29,16 @@ func FuzzGraphResponses(f *testing.F) {
 	f.Add(uint8(6), []byte(`{"error":{"code":"ErrorItemNotFound","message":null,"innerError":{"date":"garbage"}}}`))
 	f.Fuzz(func(t *testing.T, statusIndex uint8, body []byte) {
 		status := fuzzStatuses[int(statusIndex)%len(fuzzStatuses)]
+		// An answer that proves nothing makes the create search and send
+		// again until its deadline; with the tiny visibility grace below
+		// that loop would spin for the whole deadline on every such input.
+		// Three sends show the loop; the fourth ends the create's context.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
 		var creates atomic.Int32
 		transport := roundTripFunc(func(req *http.Request) (*http.Response, error) {
-			if req.Method == http.MethodPost {
-				creates.Add(1)
+			if req.Method == http.MethodPost && creates.Add(1) > 3 {
+				cancel()
 			}
 			h := http.Header{"Content-Type": {"application/json"}}
 			return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(strings.NewReader(string(body))),
@@ -43,20 +49,12 @@ func FuzzGraphResponses(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
 		created, err := c.CreateConversation(ctx, "0f6b4a42-55c4-4d33-9a9c-1d0f1a3b7e10", NewConversation{Topic: "t", Body: ItemBody{Content: "x"}})
 		if err == nil && created.ID == "" {
 			t.Fatalf("create succeeded without an id on %d %q", status, body)
 		}
 		if err != nil {
 			_ = err.Error()
-		}
-		// An answer that proves nothing is searched for and the create sent
-		// again, a bounded number of times (one more when the first send's
-		// stamp is refused), whatever keeps coming back.
-		if n := creates.Load(); n > maxUnprovenSends+1 {
-			t.Fatalf("the create was sent %d times on %d %q", n, status, body)
 		}
 		readCtx, cancelRead := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancelRead()

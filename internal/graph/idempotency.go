@@ -138,17 +138,9 @@ type UnconfirmedCreateError struct {
 	// Searched reports whether the search ran at all: it does not when the
 	// operation's deadline had already passed.
 	Searched bool
-	// Sends is how many times the create was sent with no answer proving
-	// what Graph did; it is maxUnprovenSends when the provider stopped
-	// sending, which is then the Cause.
-	Sends int
 	// Cause is why the search could not conclude.
 	Cause error
 }
-
-// SendsExhausted reports a create given up after maxUnprovenSends sends,
-// rather than at its deadline.
-func (e *UnconfirmedCreateError) SendsExhausted() bool { return e.Sends >= maxUnprovenSends }
 
 func (e *UnconfirmedCreateError) Error() string {
 	what := "was not searched for"
@@ -232,28 +224,17 @@ func usableCreatedID(id string) bool {
 	})
 }
 
-// maxUnprovenSends bounds how often one create is sent while no answer
-// proves what Graph did and no search finds the object. Each such send may
-// have made an object the search cannot see yet, so a service that keeps
-// answering that way (a gateway failing every create, a proxy that strips
-// the answer, a listing that hides new objects longer than the visibility
-// grace) costs at most this many copies, not one per grace until the
-// create timeout.
-const maxUnprovenSends = 3
-
 // createExactlyOnce runs one create until the object exists exactly once,
-// whatever Graph answers, or ctx ends, or maxUnprovenSends sends proved
-// nothing. send makes one attempt with the key to stamp ("" for none) and
-// returns what Graph answered and the new object's id; find searches for the
-// object a create with that key, sent at sentAt, may have made.
-// Conversations and threads both come through here.
+// whatever Graph answers, or ctx ends. send makes one attempt with the key to
+// stamp ("" for none) and returns what Graph answered and the new object's
+// id; find searches for the object a create with that key, sent at sentAt,
+// may have made. Conversations and threads both come through here.
 func createExactlyOnce[T any](ctx context.Context, c *Client, op string,
 	send func(ctx context.Context, key string) (T, string, error),
 	find func(ctx context.Context, key string, sentAt time.Time) (T, bool, error),
 ) (T, error) {
 	var zero T
 	key := c.newCreateKey()
-	unproven := 0 // sends whose answer proved nothing
 	for {
 		stamp := key
 		if c.stampsRefused.Load() {
@@ -286,29 +267,21 @@ func createExactlyOnce[T any](ctx context.Context, c *Client, op string,
 		case outcomeNotSent:
 			return zero, failure
 		}
-		unproven++
 		if ctx.Err() != nil {
-			return zero, &UnconfirmedCreateError{Operation: op, Answer: failure, Key: stamp, Sends: unproven, Cause: ctx.Err()}
+			return zero, &UnconfirmedCreateError{Operation: op, Answer: failure, Key: stamp, Cause: ctx.Err()}
 		}
 		tflog.Warn(ctx, "The answer to a create proves nothing; searching for what Graph may have created", map[string]any{
 			"operation": op, "error": failure.Error(), "idempotency_key": stamp,
 		})
 		found, ok, err := find(ctx, stamp, sentAt)
 		if err != nil {
-			return zero, &UnconfirmedCreateError{Operation: op, Answer: failure, Key: stamp, Searched: true, Sends: unproven, Cause: err}
+			return zero, &UnconfirmedCreateError{Operation: op, Answer: failure, Key: stamp, Searched: true, Cause: err}
 		}
 		if ok {
 			tflog.Info(ctx, "Graph had carried out the create; adopting what it created", map[string]any{"operation": op, "idempotency_key": stamp})
 			return found, nil
 		}
-		if unproven >= maxUnprovenSends {
-			return zero, &UnconfirmedCreateError{Operation: op, Answer: failure, Key: stamp, Searched: true, Sends: unproven, Cause: fmt.Errorf(
-				"none of %d sends was answered usably or found within %s of it, so it is not sent again: any of them may still appear",
-				unproven, c.visibilityGrace)}
-		}
-		tflog.Warn(ctx, "Graph did not carry out the create; sending it again", map[string]any{
-			"operation": op, "idempotency_key": stamp, "send": unproven + 1, "max_sends": maxUnprovenSends,
-		})
+		tflog.Warn(ctx, "Graph did not carry out the create; sending it again", map[string]any{"operation": op, "idempotency_key": stamp})
 	}
 }
 

@@ -424,41 +424,6 @@ func TestUnconfirmedCreateAtDeadline(t *testing.T) {
 	}
 }
 
-// A create whose every answer proves nothing is sent maxUnprovenSends times
-// and then reported as unconfirmed, not sent once per visibility grace until
-// the deadline: when the service acted on each send but its listings hide
-// the new objects, that bounds the copies.
-func TestUnprovenCreateSendsAreBounded(t *testing.T) {
-	t.Parallel()
-	for _, applied := range []bool{false, true} {
-		t.Run(fmt.Sprintf("applied=%t", applied), func(t *testing.T) {
-			t.Parallel()
-			env := newTestEnv(t, emulator.Options{InvisibleFor: time.Minute})
-			fault := &faultTransport{method: http.MethodPost, status: 502, forwardFirst: applied}
-			fault.remaining.Store(100)
-			c := env.clientWith(t, Options{Credential: StaticToken(testToken), Transport: fault, VisibilityGrace: 100 * time.Millisecond})
-			_, err := c.CreateConversation(testContext(t), env.group.ID, NewConversation{Topic: "Bounded", Body: ItemBody{Content: "x"}})
-			var unconfirmed *UnconfirmedCreateError
-			if !errors.As(err, &unconfirmed) || !unconfirmed.Searched || unconfirmed.Key == "" || !unconfirmed.SendsExhausted() {
-				t.Fatalf("want an unconfirmed create after the sends ran out, got %#v", err)
-			}
-			if got := unconfirmed.Cause.Error(); !strings.Contains(got, fmt.Sprintf("none of %d sends", maxUnprovenSends)) {
-				t.Fatalf("the cause does not say how often the create was sent: %s", got)
-			}
-			if n := fault.seen.Load(); n != maxUnprovenSends {
-				t.Fatalf("the create was sent %d times, want %d", n, maxUnprovenSends)
-			}
-			want := 0
-			if applied {
-				want = maxUnprovenSends
-			}
-			if stored := env.server.Conversations(env.group.ID); len(stored) != want {
-				t.Fatalf("stored %d conversations, want %d", len(stored), want)
-			}
-		})
-	}
-}
-
 // Setting isLocked twice is setting it once, so the PATCH is retried after a
 // 503 like a read.
 func TestSetThreadLockedIsRetried(t *testing.T) {

@@ -227,20 +227,15 @@ func (l *lifecycle) createFailed(diags *diag.Diagnostics, what string, err error
 		if unconfirmed.Key == "" {
 			how = "by its content (Graph refused the idempotency key, so topic, body and recipients stand in for it)"
 		}
-		did := fmt.Sprintf("The provider searched for it %s, but could not find it or rule it out: %v.", how, unconfirmed.Cause)
+		did := fmt.Sprintf("The provider searched for it %s, but could not find it or rule it out before the create timeout: %v.", how, unconfirmed.Cause)
 		if !unconfirmed.Searched {
 			did = "The create timeout ran out before the provider could search for it."
-		}
-		advice := "Check the group. If the " + strings.ToLower(l.noun) + " exists, import it; if not, run the apply again. " +
-			"A longer create timeout (timeouts block) gives the search more time."
-		if unconfirmed.SendsExhausted() {
-			advice = fmt.Sprintf("Check the group: each of the %d sends may have created the %s, and it may take a while to appear. "+
-				"Import one that exists and delete any copies; if none appears, run the apply again.", unconfirmed.Sends, strings.ToLower(l.noun))
 		}
 		addGraphError(diags, "Create "+l.noun+" Outcome Unknown",
 			fmt.Sprintf("Microsoft Graph gave no usable answer to the create of %s, so Graph may have created it. %s "+
 				"Nothing was recorded in the state.", what, did),
-			err, advice)
+			err, "Check the group. If the "+strings.ToLower(l.noun)+" exists, import it; if not, run the apply again. "+
+				"A longer create timeout (timeouts block) gives the search more time.")
 		return
 	}
 	var notReady *graph.MailboxNotReadyError

@@ -125,12 +125,6 @@ func TestCreateFailedWording(t *testing.T) {
 			"Create Group Conversation Outcome Unknown", []string{"by its content"}, []string{"refused to create"},
 		},
 		{
-			"unknown, sends exhausted", &graph.UnconfirmedCreateError{Operation: "create conversation", Answer: answer, Key: "k", Searched: true,
-				Sends: 3, Cause: errors.New("none of 3 sends was answered usably")},
-			"Create Group Conversation Outcome Unknown", []string{"each of the 3 sends may have created", "delete any copies"},
-			[]string{"refused", "longer create timeout"},
-		},
-		{
 			"unknown, not searched", &graph.UnconfirmedCreateError{Operation: "create conversation", Answer: answer, Key: "k", Cause: context.DeadlineExceeded},
 			"Create Group Conversation Outcome Unknown", []string{"ran out before the provider could search"}, []string{"refused to create"},
 		},
